@@ -1,0 +1,1 @@
+//! Report schema and rendering.

@@ -1,0 +1,1 @@
+//! zksim: the simulated world, fault injection, checkers and the CLI.
