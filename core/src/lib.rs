@@ -4,6 +4,7 @@
 
 pub mod codec;
 pub mod ids;
+pub mod io;
 pub mod request;
 pub mod tree;
 pub mod txn;
