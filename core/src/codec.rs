@@ -13,19 +13,41 @@ pub const MAX_LIST_ITEMS: usize = 1 << 20;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeError {
-    UnexpectedEnd { at: usize, wanted: usize },
-    LengthTooLarge { at: usize, len: u64, max: u64 },
-    InvalidUtf8 { at: usize },
-    InvalidTag { at: usize, what: &'static str, tag: u32 },
-    Invalid { at: usize, what: &'static str },
-    TrailingBytes { at: usize, count: usize },
+    UnexpectedEnd {
+        at: usize,
+        wanted: usize,
+    },
+    LengthTooLarge {
+        at: usize,
+        len: u64,
+        max: u64,
+    },
+    InvalidUtf8 {
+        at: usize,
+    },
+    InvalidTag {
+        at: usize,
+        what: &'static str,
+        tag: u32,
+    },
+    Invalid {
+        at: usize,
+        what: &'static str,
+    },
+    TrailingBytes {
+        at: usize,
+        count: usize,
+    },
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::UnexpectedEnd { at, wanted } => {
-                write!(f, "unexpected end of input at byte {at} (wanted {wanted} more)")
+                write!(
+                    f,
+                    "unexpected end of input at byte {at} (wanted {wanted} more)"
+                )
             }
             DecodeError::LengthTooLarge { at, len, max } => {
                 write!(f, "length {len} at byte {at} exceeds the limit {max}")
@@ -76,7 +98,10 @@ impl<'a> Writer<'a> {
 
     /// A u32 length followed by the bytes.
     pub fn bytes(&mut self, value: &[u8]) {
-        assert!(value.len() <= u32::MAX as usize, "byte string too long to encode");
+        assert!(
+            value.len() <= u32::MAX as usize,
+            "byte string too long to encode"
+        );
         self.u32(value.len() as u32);
         self.buf.extend_from_slice(value);
     }
@@ -240,7 +265,11 @@ mod tests {
         Writer::new(&mut buf).bytes(&[1, 2, 3]);
         assert_eq!(
             Reader::new(&buf).bytes(2),
-            Err(DecodeError::LengthTooLarge { at: 0, len: 3, max: 2 })
+            Err(DecodeError::LengthTooLarge {
+                at: 0,
+                len: 3,
+                max: 2
+            })
         );
     }
 }

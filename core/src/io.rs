@@ -14,7 +14,11 @@ pub enum DiskOp {
     Create { file: String },
     /// Write `data` at `offset`, extending the file with zeros if needed.
     /// Durable only after `Fsync` of the file.
-    Write { file: String, offset: u64, data: Vec<u8> },
+    Write {
+        file: String,
+        offset: u64,
+        data: Vec<u8>,
+    },
     /// Set the file's length. Durable only after `Fsync` of the file.
     Truncate { file: String, len: u64 },
     /// Make the file's content and length durable (not its name).

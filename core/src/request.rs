@@ -6,23 +6,56 @@ use crate::tree::{CreateMode, ErrorCode, Stat};
 /// One operation inside a `multi`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum MultiOp {
-    Create { path: String, data: Vec<u8>, mode: CreateMode },
-    Delete { path: String, version: i32 },
-    SetData { path: String, data: Vec<u8>, version: i32 },
-    Check { path: String, version: i32 },
+    Create {
+        path: String,
+        data: Vec<u8>,
+        mode: CreateMode,
+    },
+    Delete {
+        path: String,
+        version: i32,
+    },
+    SetData {
+        path: String,
+        data: Vec<u8>,
+        version: i32,
+    },
+    Check {
+        path: String,
+        version: i32,
+    },
 }
 
 /// A client operation. `version == -1` means "any version".
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ClientOp {
-    Create { path: String, data: Vec<u8>, mode: CreateMode },
-    Delete { path: String, version: i32 },
-    SetData { path: String, data: Vec<u8>, version: i32 },
+    Create {
+        path: String,
+        data: Vec<u8>,
+        mode: CreateMode,
+    },
+    Delete {
+        path: String,
+        version: i32,
+    },
+    SetData {
+        path: String,
+        data: Vec<u8>,
+        version: i32,
+    },
     Multi(Vec<MultiOp>),
-    GetData { path: String },
-    Exists { path: String },
-    GetChildren { path: String },
-    Sync { path: String },
+    GetData {
+        path: String,
+    },
+    Exists {
+        path: String,
+    },
+    GetChildren {
+        path: String,
+    },
+    Sync {
+        path: String,
+    },
 }
 
 impl ClientOp {

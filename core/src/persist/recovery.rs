@@ -1,0 +1,250 @@
+//! Rebuilding a node's state from its data directory: the newest usable
+//! snapshot, then every logged txn after it. Damage that a crash can cause (a
+//! torn log tail, an unsealed snapshot) is repaired or worked around and
+//! reported; damage a crash cannot cause is an error naming the file.
+
+use crate::ids::{Epoch, Zxid};
+use crate::persist::epoch_file::decode_epoch;
+use crate::persist::log_format::LogRecord;
+use crate::persist::log_scan::{scan_log, LogFileImage, TornTail};
+use crate::persist::names::{classify, FileKind};
+use crate::persist::snapshot_format::decode_snapshot;
+use crate::tree::DataTree;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A data directory as read from disk: file name → content.
+pub type DataDirImage = BTreeMap<String, Vec<u8>>;
+
+/// The recovered state and everything recovery noticed.
+#[derive(Clone, Debug)]
+pub struct Recovered {
+    pub tree: DataTree,
+    /// The last txn in the recovered state (the snapshot's zxid or the last replayed).
+    pub last_zxid: Zxid,
+    pub accepted_epoch: Epoch,
+    pub current_epoch: Epoch,
+    /// The snapshot the state was built from, if any.
+    pub snapshot_used: Option<Zxid>,
+    /// Snapshots passed over, newest first, with the reason.
+    pub snapshots_rejected: Vec<(String, String)>,
+    pub txns_replayed: u64,
+    pub torn_tail: Option<TornTail>,
+    /// Log files that remain after the torn tail's plan, by first zxid.
+    pub log_files: BTreeMap<Zxid, String>,
+    /// Usable snapshots by zxid.
+    pub snapshot_files: BTreeMap<Zxid, String>,
+    /// Every other file (temp files, rejected snapshots, unknown names).
+    pub other_files: Vec<String>,
+}
+
+/// Damage recovery will not paper over: the node must not start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecoveryError {
+    pub file: Option<String>,
+    pub offset: Option<u64>,
+    pub reason: String,
+}
+
+impl fmt::Display for RecoveryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.offset) {
+            (Some(file), Some(offset)) => write!(f, "{file} at byte {offset}: {}", self.reason),
+            (Some(file), None) => write!(f, "{file}: {}", self.reason),
+            _ => write!(f, "{}", self.reason),
+        }
+    }
+}
+
+impl std::error::Error for RecoveryError {}
+
+fn error(file: Option<&str>, reason: String) -> RecoveryError {
+    RecoveryError {
+        file: file.map(str::to_string),
+        offset: None,
+        reason,
+    }
+}
+
+pub fn recover(image: &DataDirImage, dbid: u64) -> Result<Recovered, RecoveryError> {
+    let mut logs = Vec::new();
+    let mut snapshots = Vec::new();
+    let mut other_files = Vec::new();
+    for (name, bytes) in image {
+        match classify(name) {
+            FileKind::Log(first_zxid) => logs.push(LogFileImage {
+                name,
+                first_zxid,
+                bytes,
+            }),
+            FileKind::Snapshot(zxid) => snapshots.push((zxid, name.as_str(), bytes.as_slice())),
+            FileKind::AcceptedEpoch | FileKind::CurrentEpoch => {}
+            FileKind::Temporary | FileKind::Unknown => other_files.push(name.clone()),
+        }
+    }
+    logs.sort_by_key(|file| file.first_zxid);
+    snapshots.sort_by_key(|(zxid, _, _)| std::cmp::Reverse(*zxid));
+
+    let scan = scan_log(&logs, dbid).map_err(|corruption| RecoveryError {
+        file: Some(corruption.file),
+        offset: Some(corruption.offset),
+        reason: corruption.reason,
+    })?;
+    let mut recovered = rebuild(&scan.records, &snapshots, dbid)?;
+    recovered.other_files.extend(other_files);
+    recovered.torn_tail = scan.torn_tail;
+    recovered.log_files = surviving_logs(&logs, recovered.torn_tail.as_ref());
+    let (accepted, current) = read_epochs(image, recovered.last_zxid)?;
+    recovered.accepted_epoch = accepted;
+    recovered.current_epoch = current;
+    recovered
+        .tree
+        .check_invariants()
+        .map_err(|broken| error(None, format!("recovered tree is inconsistent: {broken}")))?;
+    Ok(recovered)
+}
+
+/// Picks the newest usable snapshot and replays the log after it.
+fn rebuild(
+    records: &[LogRecord],
+    snapshots: &[(Zxid, &str, &[u8])],
+    dbid: u64,
+) -> Result<Recovered, RecoveryError> {
+    let mut rejected = Vec::new();
+    let mut usable = BTreeMap::new();
+    let mut base: Option<(Zxid, DataTree)> = None;
+    for (zxid, name, bytes) in snapshots {
+        match load_snapshot(bytes, *zxid, dbid, records) {
+            Ok(tree) => {
+                usable.insert(*zxid, name.to_string());
+                if base.is_none() {
+                    base = Some((*zxid, tree));
+                }
+            }
+            Err(reason) => rejected.push((name.to_string(), reason)),
+        }
+    }
+    let (snapshot_used, mut tree) = match base {
+        Some((zxid, tree)) => (Some(zxid), tree),
+        None => {
+            if let Some(first) = records.first() {
+                if first.prev_zxid != Zxid::ZERO {
+                    return Err(error(
+                        None,
+                        format!(
+                            "no usable snapshot, and the log starts at {} after {} rather than at the beginning",
+                            first.zxid(),
+                            first.prev_zxid
+                        ),
+                    ));
+                }
+            }
+            (None, DataTree::new())
+        }
+    };
+    let start = snapshot_used.unwrap_or(Zxid::ZERO);
+    let mut txns_replayed = 0;
+    for record in records.iter().filter(|record| record.zxid() > start) {
+        // A failed txn's error result is part of the replay, not a recovery problem.
+        let _outcome = tree.apply(&record.header, &record.txn);
+        txns_replayed += 1;
+    }
+    let last_zxid = records
+        .last()
+        .map_or(start, |record| record.zxid().max(start));
+    tree.set_last_processed_zxid(last_zxid);
+    let other_files = rejected.iter().map(|(name, _)| name.clone()).collect();
+    Ok(Recovered {
+        tree,
+        last_zxid,
+        accepted_epoch: Epoch(0),
+        current_epoch: Epoch(0),
+        snapshot_used,
+        snapshots_rejected: rejected,
+        txns_replayed,
+        torn_tail: None,
+        log_files: BTreeMap::new(),
+        snapshot_files: usable,
+        other_files,
+    })
+}
+
+/// A snapshot is usable when sealed, of this database, named for its zxid, and
+/// continued by the log (the record after its zxid, if any, chains to it).
+fn load_snapshot(
+    bytes: &[u8],
+    named_zxid: Zxid,
+    dbid: u64,
+    records: &[LogRecord],
+) -> Result<DataTree, String> {
+    let contents = decode_snapshot(bytes)?;
+    if contents.dbid != dbid {
+        return Err(format!(
+            "database id {} is not this node's {dbid}",
+            contents.dbid
+        ));
+    }
+    if contents.zxid != named_zxid {
+        return Err(format!(
+            "holds zxid {} but is named for {named_zxid}",
+            contents.zxid
+        ));
+    }
+    let next = records.iter().find(|record| record.zxid() > contents.zxid);
+    let covered = records.iter().any(|record| record.zxid() == contents.zxid);
+    if let Some(next) = next {
+        if !covered && next.prev_zxid != contents.zxid {
+            return Err(format!(
+                "the log continues with {} after {}, not after the snapshot's {}",
+                next.zxid(),
+                next.prev_zxid,
+                contents.zxid
+            ));
+        }
+    }
+    DataTree::from_snapshot(contents.zxid, contents.sessions, contents.nodes)
+}
+
+fn surviving_logs(logs: &[LogFileImage<'_>], torn: Option<&TornTail>) -> BTreeMap<Zxid, String> {
+    logs.iter()
+        .filter(|file| match torn {
+            Some(torn) => {
+                let dropped = torn.dropped_files.iter().any(|name| name == file.name);
+                let removed = torn.file == file.name && torn.valid_bytes == 0;
+                !dropped && !removed
+            }
+            None => true,
+        })
+        .map(|file| (file.first_zxid, file.name.to_string()))
+        .collect()
+}
+
+/// Reads both epoch files (a missing one defaults to the epoch of the last
+/// zxid, as ZooKeeper does) and checks them against each other and the log.
+fn read_epochs(image: &DataDirImage, last_zxid: Zxid) -> Result<(Epoch, Epoch), RecoveryError> {
+    use crate::persist::names::{ACCEPTED_EPOCH, CURRENT_EPOCH};
+    let read = |name: &str| -> Result<Epoch, RecoveryError> {
+        match image.get(name) {
+            Some(bytes) => decode_epoch(bytes).map_err(|reason| error(Some(name), reason)),
+            None => Ok(last_zxid.epoch()),
+        }
+    };
+    let accepted = read(ACCEPTED_EPOCH)?;
+    let current = read(CURRENT_EPOCH)?;
+    if accepted < current {
+        return Err(error(
+            Some(ACCEPTED_EPOCH),
+            format!("acceptedEpoch {accepted} is less than currentEpoch {current}"),
+        ));
+    }
+    if last_zxid.epoch() > current {
+        return Err(error(
+            Some(CURRENT_EPOCH),
+            format!(
+                "the log holds {last_zxid} of epoch {} but currentEpoch is {current}",
+                last_zxid.epoch()
+            ),
+        ));
+    }
+    Ok((accepted, current))
+}

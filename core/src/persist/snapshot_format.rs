@@ -1,0 +1,170 @@
+//! The snapshot file format, written in chunks while the tree keeps changing.
+//!
+//! ```text
+//! file    := header node* end seal
+//! header  := magic "ZKSN" (u32) | version 1 (u32) | dbid (u64) | zxid (u64)
+//!            | session count (u32) | (session id (u64) | timeout_ms (u32))*
+//! node    := 0x01 | path | Stat | data           (encode_znode)
+//! end     := 0x00 | node count (u64)
+//! seal    := crc32c of everything before it (u32) | magic "SEAL" (u32)
+//! ```
+//! The zxid is the last txn applied when the walk began; the content is fuzzy
+//! (each node as of some moment during the walk), so recovery replays the log
+//! from zxid + 1. A snapshot without a matching seal is not used.
+
+use crate::codec::{Reader, Writer, MAX_LIST_ITEMS};
+use crate::ids::{SessionId, Zxid};
+use crate::tree::{decode_znode, encode_znode, Znode};
+use std::collections::BTreeMap;
+
+pub const SNAPSHOT_MAGIC: u32 = u32::from_be_bytes(*b"ZKSN");
+pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SEAL_MAGIC: u32 = u32::from_be_bytes(*b"SEAL");
+const TAG_NODE: u8 = 1;
+const TAG_END: u8 = 0;
+const SEAL_BYTES: usize = 8;
+
+/// Encodes a snapshot incrementally, keeping the running checksum.
+#[derive(Debug)]
+pub struct SnapshotEncoder {
+    crc: u32,
+    node_count: u64,
+    bytes: u64,
+}
+
+impl SnapshotEncoder {
+    /// Starts a snapshot; returns the encoder and the header bytes to write first.
+    pub fn begin(
+        dbid: u64,
+        zxid: Zxid,
+        sessions: &BTreeMap<SessionId, u32>,
+    ) -> (SnapshotEncoder, Vec<u8>) {
+        let mut bytes = Vec::with_capacity(28 + sessions.len() * 12);
+        let mut writer = Writer::new(&mut bytes);
+        writer.u32(SNAPSHOT_MAGIC);
+        writer.u32(SNAPSHOT_VERSION);
+        writer.u64(dbid);
+        writer.u64(zxid.0);
+        writer.u32(sessions.len() as u32);
+        for (session, timeout_ms) in sessions {
+            writer.u64(session.0);
+            writer.u32(*timeout_ms);
+        }
+        let encoder = SnapshotEncoder {
+            crc: crc32c::crc32c(&bytes),
+            node_count: 0,
+            bytes: bytes.len() as u64,
+        };
+        (encoder, bytes)
+    }
+
+    /// The bytes for a chunk of nodes.
+    pub fn chunk(&mut self, nodes: &[(String, Znode)]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut writer = Writer::new(&mut bytes);
+        for (path, znode) in nodes {
+            writer.u8(TAG_NODE);
+            encode_znode(path, znode, &mut writer);
+        }
+        self.absorb(&bytes);
+        self.node_count += nodes.len() as u64;
+        bytes
+    }
+
+    /// The closing bytes: end marker, node count and seal.
+    pub fn finish(mut self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(9 + SEAL_BYTES);
+        let mut writer = Writer::new(&mut bytes);
+        writer.u8(TAG_END);
+        writer.u64(self.node_count);
+        self.absorb(&bytes);
+        let crc = self.crc;
+        let mut writer = Writer::new(&mut bytes);
+        writer.u32(crc);
+        writer.u32(SEAL_MAGIC);
+        bytes
+    }
+
+    /// Bytes produced so far (the offset of the next chunk).
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes
+    }
+
+    fn absorb(&mut self, bytes: &[u8]) {
+        self.crc = crc32c::crc32c_append(self.crc, bytes);
+        self.bytes += bytes.len() as u64;
+    }
+}
+
+/// A decoded, seal-checked snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotContents {
+    pub dbid: u64,
+    pub zxid: Zxid,
+    pub sessions: BTreeMap<SessionId, u32>,
+    pub nodes: Vec<(String, Znode)>,
+}
+
+/// Checks the seal, then decodes. Every damage is an `Err` naming it.
+pub fn decode_snapshot(bytes: &[u8]) -> Result<SnapshotContents, String> {
+    if bytes.len() < SEAL_BYTES {
+        return Err(format!(
+            "{} bytes is too short to be a snapshot",
+            bytes.len()
+        ));
+    }
+    let (body, seal) = bytes.split_at(bytes.len() - SEAL_BYTES);
+    let stored_crc = u32::from_be_bytes([seal[0], seal[1], seal[2], seal[3]]);
+    let magic = u32::from_be_bytes([seal[4], seal[5], seal[6], seal[7]]);
+    if magic != SEAL_MAGIC {
+        return Err("no seal at the end (incomplete snapshot)".to_string());
+    }
+    if crc32c::crc32c(body) != stored_crc {
+        return Err("seal checksum mismatch".to_string());
+    }
+    decode_body(body).map_err(|error| format!("sealed but undecodable: {error}"))
+}
+
+fn decode_body(body: &[u8]) -> Result<SnapshotContents, String> {
+    let mut reader = Reader::new(body);
+    let err = |e: crate::codec::DecodeError| e.to_string();
+    if reader.u32().map_err(err)? != SNAPSHOT_MAGIC {
+        return Err("bad magic".to_string());
+    }
+    let version = reader.u32().map_err(err)?;
+    if version != SNAPSHOT_VERSION {
+        return Err(format!("unsupported version {version}"));
+    }
+    let dbid = reader.u64().map_err(err)?;
+    let zxid = Zxid(reader.u64().map_err(err)?);
+    let session_count = reader.count(MAX_LIST_ITEMS).map_err(err)?;
+    let mut sessions = BTreeMap::new();
+    for _ in 0..session_count {
+        let session = SessionId(reader.u64().map_err(err)?);
+        sessions.insert(session, reader.u32().map_err(err)?);
+    }
+    let mut nodes = Vec::new();
+    loop {
+        match reader.u8().map_err(err)? {
+            TAG_NODE => nodes.push(decode_znode(&mut reader).map_err(err)?),
+            TAG_END => break,
+            tag => {
+                return Err(format!(
+                    "invalid record tag {tag} at byte {}",
+                    reader.position() - 1
+                ))
+            }
+        }
+    }
+    let node_count = reader.u64().map_err(err)?;
+    reader.expect_end().map_err(err)?;
+    if node_count != nodes.len() as u64 {
+        return Err(format!("says {node_count} nodes, holds {}", nodes.len()));
+    }
+    Ok(SnapshotContents {
+        dbid,
+        zxid,
+        sessions,
+        nodes,
+    })
+}

@@ -1,0 +1,112 @@
+//! The server's inputs and outputs.
+
+use crate::ids::{ConnId, Epoch, IoId, SessionId, Zxid};
+use crate::io::{DiskError, DiskOp};
+use crate::request::{ClientOp, OpOutcome};
+
+/// What a client sends on its connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Request {
+    /// Open a new session (`session: None`) or resume an existing one.
+    Connect {
+        session: Option<SessionId>,
+        timeout_ms: u32,
+    },
+    /// An operation of the connection's session.
+    Op { cxid: u32, op: ClientOp },
+    /// Close the connection's session (deletes its ephemerals).
+    Close { cxid: u32 },
+}
+
+/// What the server answers, in request order per connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reply {
+    pub cxid: u32,
+    /// The last txn applied when the reply was made.
+    pub zxid: Zxid,
+    pub outcome: OpOutcome,
+}
+
+/// Everything that can happen to a server.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    Request {
+        conn: ConnId,
+        request: Request,
+    },
+    /// The client's connection closed; replies for it are dropped.
+    Disconnected {
+        conn: ConnId,
+    },
+    /// The oldest outstanding disk request completed.
+    DiskDone {
+        io: IoId,
+    },
+    /// The oldest outstanding disk request failed.
+    DiskFailed {
+        io: IoId,
+        error: DiskError,
+    },
+    /// A clock tick.
+    Tick,
+}
+
+/// Everything a server asks of its environment or tells it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Output {
+    /// Execute this disk request; report completion with its `io`, in issue order.
+    Disk {
+        io: IoId,
+        op: DiskOp,
+    },
+    Reply {
+        conn: ConnId,
+        reply: Reply,
+    },
+    /// The server stopped itself; it must be restarted from its data directory.
+    Halted {
+        reason: String,
+    },
+    /// An observation, for traces, checkers and coverage counters.
+    Note(Note),
+}
+
+/// What the server did, for observers. No behaviour depends on these.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Note {
+    /// Serving in a new epoch after recovery.
+    Ready {
+        epoch: Epoch,
+        last_zxid: Zxid,
+    },
+    /// A txn was handed to the log.
+    Logged {
+        record: crate::persist::LogRecord,
+    },
+    /// Every txn up to `zxid` is durable.
+    Durable {
+        zxid: Zxid,
+    },
+    /// A txn was applied to the tree (its reply, if any, follows).
+    Applied {
+        zxid: Zxid,
+        digest: u64,
+    },
+    SnapshotStarted {
+        zxid: Zxid,
+    },
+    SnapshotDone {
+        zxid: Zxid,
+        file: String,
+    },
+    LogRolled {
+        file: String,
+    },
+    Purged {
+        file: String,
+    },
+    TornTailTruncated {
+        file: String,
+        valid_bytes: u64,
+    },
+}

@@ -1,0 +1,193 @@
+//! The tree's invariants, and a field-by-field diff of two trees.
+
+use super::datatree::Node;
+use super::path::{child_path, name_of, parent_of};
+use super::{DataTree, Stat};
+use crate::ids::SessionId;
+
+impl DataTree {
+    /// Checks every invariant; `Err` names the first broken one.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let root = self.nodes.get("/").ok_or("the root is missing")?;
+        if root.znode.stat.ephemeral_owner != SessionId::NONE {
+            return Err("the root is ephemeral".to_owned());
+        }
+        for (path, node) in &self.nodes {
+            self.check_node(path, node)
+                .map_err(|why| format!("{path}: {why}"))?;
+        }
+        self.check_ephemeral_index()?;
+        let recomputed = self.recompute_digest();
+        if self.digest != recomputed {
+            return Err(format!(
+                "digest cache {:#x} != recomputed {recomputed:#x}",
+                self.digest
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_node(&self, path: &str, node: &Node) -> Result<(), String> {
+        let stat = &node.znode.stat;
+        if stat.num_children as usize != node.children.len() {
+            return Err(format!(
+                "num_children {} but {} children",
+                stat.num_children,
+                node.children.len()
+            ));
+        }
+        if stat.data_length as usize != node.znode.data.len() {
+            return Err(format!(
+                "data_length {} but {} bytes",
+                stat.data_length,
+                node.znode.data.len()
+            ));
+        }
+        if let Some(parent) = parent_of(path) {
+            let parent_node = self.nodes.get(parent).ok_or("parent missing")?;
+            if !parent_node.children.contains(name_of(path)) {
+                return Err("not among its parent's children".to_owned());
+            }
+        }
+        for name in &node.children {
+            if !self.nodes.contains_key(&child_path(path, name)) {
+                return Err(format!("child {name} missing"));
+            }
+        }
+        if stat.ephemeral_owner != SessionId::NONE {
+            if !node.children.is_empty() {
+                return Err("ephemeral with children".to_owned());
+            }
+            if !self.sessions.contains_key(&stat.ephemeral_owner) {
+                return Err(format!(
+                    "ephemeral owner {} is not a session",
+                    stat.ephemeral_owner
+                ));
+            }
+        }
+        if stat.czxid > stat.mzxid || stat.czxid > stat.pzxid {
+            return Err(format!(
+                "czxid {} after mzxid {} or pzxid {}",
+                stat.czxid, stat.mzxid, stat.pzxid
+            ));
+        }
+        // Reaching a negative version takes 2^31 changes; none of zksim's runs do.
+        if stat.version < 0 || stat.cversion < 0 || stat.aversion != 0 {
+            return Err(format!(
+                "version {} cversion {} aversion {}",
+                stat.version, stat.cversion, stat.aversion
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_ephemeral_index(&self) -> Result<(), String> {
+        let mut indexed = 0usize;
+        for (session, paths) in &self.ephemerals {
+            if paths.is_empty() {
+                return Err(format!("ephemeral index: empty entry for {session}"));
+            }
+            for path in paths {
+                let node = self
+                    .nodes
+                    .get(path)
+                    .ok_or(format!("ephemeral index: {path} missing"))?;
+                if node.znode.stat.ephemeral_owner != *session {
+                    return Err(format!("ephemeral index: {path} is not owned by {session}"));
+                }
+                indexed += 1;
+            }
+        }
+        let owned = self
+            .nodes
+            .values()
+            .filter(|node| node.znode.stat.ephemeral_owner != SessionId::NONE)
+            .count();
+        if owned != indexed {
+            return Err(format!(
+                "ephemeral index holds {indexed} paths but {owned} nodes are ephemeral"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The first difference between two trees, for error messages.
+    pub fn first_difference(&self, other: &DataTree) -> Option<String> {
+        if self.sessions != other.sessions {
+            return Some(format!(
+                "sessions differ: {:?} vs {:?}",
+                self.sessions, other.sessions
+            ));
+        }
+        let mut left = self.nodes.iter();
+        let mut right = other.nodes.iter();
+        loop {
+            match (left.next(), right.next()) {
+                (None, None) => return None,
+                (Some((path, _)), None) => return Some(format!("{path} only in the first tree")),
+                (None, Some((path, _))) => return Some(format!("{path} only in the second tree")),
+                (Some((a_path, a)), Some((b_path, b))) => {
+                    if a_path != b_path {
+                        let (path, which) = if a_path < b_path {
+                            (a_path, "first")
+                        } else {
+                            (b_path, "second")
+                        };
+                        return Some(format!("{path} only in the {which} tree"));
+                    }
+                    if let Some(difference) = node_difference(a, b) {
+                        return Some(format!("{a_path}: {difference}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn node_difference(a: &Node, b: &Node) -> Option<String> {
+    if a.znode.stat != b.znode.stat {
+        return Some(stat_difference(&a.znode.stat, &b.znode.stat));
+    }
+    if a.znode.data != b.znode.data {
+        return Some(format!("data {:?} vs {:?}", a.znode.data, b.znode.data));
+    }
+    if a.children != b.children {
+        return Some(format!("children {:?} vs {:?}", a.children, b.children));
+    }
+    None
+}
+
+fn stat_difference(a: &Stat, b: &Stat) -> String {
+    let fields = [
+        ("czxid", a.czxid.to_string(), b.czxid.to_string()),
+        ("mzxid", a.mzxid.to_string(), b.mzxid.to_string()),
+        ("pzxid", a.pzxid.to_string(), b.pzxid.to_string()),
+        ("ctime_ms", a.ctime_ms.to_string(), b.ctime_ms.to_string()),
+        ("mtime_ms", a.mtime_ms.to_string(), b.mtime_ms.to_string()),
+        ("version", a.version.to_string(), b.version.to_string()),
+        ("cversion", a.cversion.to_string(), b.cversion.to_string()),
+        ("aversion", a.aversion.to_string(), b.aversion.to_string()),
+        (
+            "ephemeral_owner",
+            a.ephemeral_owner.to_string(),
+            b.ephemeral_owner.to_string(),
+        ),
+        (
+            "data_length",
+            a.data_length.to_string(),
+            b.data_length.to_string(),
+        ),
+        (
+            "num_children",
+            a.num_children.to_string(),
+            b.num_children.to_string(),
+        ),
+    ];
+    let differing: Vec<String> = fields
+        .into_iter()
+        .filter(|(_, left, right)| left != right)
+        .map(|(name, left, right)| format!("{name} {left} vs {right}"))
+        .collect();
+    assert!(!differing.is_empty(), "called only for unequal stats");
+    differing.join(", ")
+}

@@ -1,0 +1,156 @@
+//! ZooKeeper path rules (`PathUtils.validatePath`) and path arithmetic.
+
+use crate::codec::MAX_PATH_BYTES;
+
+/// Checks a full znode path; `Err` says which rule it breaks.
+pub fn validate_path(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() {
+        return Err("empty path");
+    }
+    if path.len() > MAX_PATH_BYTES {
+        return Err("path too long");
+    }
+    if !path.starts_with('/') {
+        return Err("path must start with '/'");
+    }
+    if path == "/" {
+        return Ok(());
+    }
+    if path.ends_with('/') {
+        return Err("path must not end with '/'");
+    }
+    // Skip the leading '/': every component after it must be a proper name.
+    for component in path[1..].split('/') {
+        validate_name(component)?;
+    }
+    Ok(())
+}
+
+fn validate_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("empty path component");
+    }
+    if name == "." || name == ".." {
+        return Err("relative path component");
+    }
+    if name.chars().any(is_forbidden_char) {
+        return Err("forbidden character in path");
+    }
+    Ok(())
+}
+
+/// ZooKeeper rejects NUL, control characters (C0, DEL, C1), the private-use
+/// block up to U+F8FF and U+FFF0..=U+FFFF.
+fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || ('\u{e000}'..='\u{f8ff}').contains(&c)
+        || ('\u{fff0}'..='\u{ffff}').contains(&c)
+}
+
+/// The parent of a path (`None` for the root). The path is not validated.
+pub fn parent_of(path: &str) -> Option<&str> {
+    if path == "/" {
+        return None;
+    }
+    let last_slash = path.rfind('/')?;
+    if last_slash == 0 {
+        Some("/")
+    } else {
+        Some(&path[..last_slash])
+    }
+}
+
+/// The last component of a path ("" for the root or a path without '/').
+pub fn name_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(last_slash) => &path[last_slash + 1..],
+        None => "",
+    }
+}
+
+/// `parent` joined with a child `name`.
+pub fn child_path(parent: &str, name: &str) -> String {
+    assert!(!name.is_empty(), "a child name is never empty");
+    assert!(!name.contains('/'), "a child name has no '/': {name:?}");
+    if parent == "/" {
+        format!("/{name}")
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+/// The final path of a sequential create: ZooKeeper's
+/// `path + String.format("%010d", parent.cversion)` (a negative cversion
+/// after overflow formats as "-000000005", as in Java).
+pub fn sequential_path(path: &str, parent_cversion: i32) -> String {
+    format!("{path}{parent_cversion:010}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(path: &str, valid: bool) {
+        assert_eq!(
+            validate_path(path).is_ok(),
+            valid,
+            "{path:?}: {:?}",
+            validate_path(path)
+        );
+    }
+
+    #[test]
+    fn path_rules() {
+        for good in [
+            "/",
+            "/a",
+            "/a/b",
+            "/a.b",
+            "/...",
+            "/a/.b",
+            "/zookeeper",
+            "/ü",
+        ] {
+            check(good, true);
+        }
+        for bad in [
+            "",
+            "a",
+            "a/b",
+            "/a/",
+            "//",
+            "/a//b",
+            "/.",
+            "/a/..",
+            "/a\0",
+            "/a\u{1}",
+            "/\u{7f}",
+            "/\u{e000}",
+            "/\u{fff0}",
+        ] {
+            check(bad, false);
+        }
+        check(&format!("/{}", "x".repeat(MAX_PATH_BYTES - 1)), true);
+        check(&format!("/{}", "x".repeat(MAX_PATH_BYTES)), false);
+    }
+
+    #[test]
+    fn parents_and_names() {
+        assert_eq!(parent_of("/"), None);
+        assert_eq!(parent_of("/a"), Some("/"));
+        assert_eq!(parent_of("/a/b"), Some("/a"));
+        assert_eq!(parent_of("/lock/"), Some("/lock"));
+        assert_eq!(name_of("/a/b"), "b");
+        assert_eq!(name_of("/"), "");
+        assert_eq!(child_path("/", "a"), "/a");
+        assert_eq!(child_path("/a", "b"), "/a/b");
+    }
+
+    #[test]
+    fn sequential_suffix_is_ten_digits_and_signed() {
+        assert_eq!(sequential_path("/lock/", 3), "/lock/0000000003");
+        assert_eq!(sequential_path("/q-", i32::MAX), "/q-2147483647");
+        assert_eq!(sequential_path("/q-", -5), "/q--000000005");
+        check(&sequential_path("/lock/", 0), true);
+    }
+}

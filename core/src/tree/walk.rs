@@ -1,0 +1,123 @@
+//! Fuzzy snapshots: a depth-first walk taken while writes continue, and the
+//! tree rebuilt from one.
+//!
+//! A node is emitted with its state at the moment it is visited, and its
+//! children as they are at that moment are queued. A queued path gone by the
+//! time it is visited is skipped with its subtree. So every emitted node's
+//! parent was emitted earlier: a snapshot never holds an orphan. Replaying
+//! every txn after `zxid` over it (see `apply`) gives the live tree.
+
+use std::collections::BTreeMap;
+
+use super::path::{child_path, parent_of, validate_path};
+use super::{DataTree, Znode};
+use crate::codec::MAX_LIST_ITEMS;
+use crate::ids::{SessionId, Zxid};
+
+#[derive(Clone, Debug)]
+pub struct FuzzyWalk {
+    zxid: Zxid,
+    sessions: BTreeMap<SessionId, u32>,
+    /// Paths still to visit; the top is next.
+    stack: Vec<String>,
+}
+
+impl DataTree {
+    /// Starts a fuzzy snapshot at `last_processed_zxid`.
+    pub fn fuzzy_walk(&self) -> FuzzyWalk {
+        FuzzyWalk {
+            zxid: self.last_processed_zxid,
+            sessions: self.sessions.clone(),
+            stack: vec!["/".to_owned()],
+        }
+    }
+}
+
+impl FuzzyWalk {
+    /// The tree's last processed zxid when the walk started: replay from after it.
+    pub fn zxid(&self) -> Zxid {
+        self.zxid
+    }
+
+    /// The sessions as they were when the walk started.
+    pub fn sessions(&self) -> &BTreeMap<SessionId, u32> {
+        &self.sessions
+    }
+
+    /// Emits up to `max_nodes` more nodes into `out`; true when the walk is done.
+    pub fn next_chunk(
+        &mut self,
+        tree: &DataTree,
+        max_nodes: usize,
+        out: &mut Vec<(String, Znode)>,
+    ) -> bool {
+        assert!(max_nodes > 0, "next_chunk: a chunk holds at least one node");
+        let mut emitted = 0;
+        while emitted < max_nodes {
+            let Some(path) = self.stack.pop() else { break };
+            let Some(node) = tree.nodes.get(&path) else {
+                continue;
+            };
+            // Reverse, so the smallest name is popped (visited) first.
+            for name in node.children.iter().rev() {
+                self.stack.push(child_path(&path, name));
+            }
+            assert!(
+                self.stack.len() <= tree.nodes.len() + MAX_LIST_ITEMS,
+                "walk stack is bounded"
+            );
+            out.push((path, node.znode.clone()));
+            emitted += 1;
+        }
+        assert!(emitted <= max_nodes);
+        self.stack.is_empty()
+    }
+}
+
+impl DataTree {
+    /// Rebuilds a tree from a (possibly fuzzy) snapshot, in any node order.
+    /// `num_children` is recounted from the nodes present (a fuzzy parent may
+    /// count children deleted before they were visited). Owners may be
+    /// sessions the snapshot does not list yet (created during the walk):
+    /// `check_invariants` holds again once the txns after `zxid` are replayed.
+    pub fn from_snapshot(
+        zxid: Zxid,
+        sessions: BTreeMap<SessionId, u32>,
+        nodes: Vec<(String, Znode)>,
+    ) -> Result<DataTree, String> {
+        let mut by_path = BTreeMap::new();
+        for (path, znode) in nodes {
+            validate_path(&path).map_err(|why| format!("snapshot node {path:?}: {why}"))?;
+            if znode.stat.data_length as usize != znode.data.len() {
+                return Err(format!(
+                    "snapshot node {path}: data_length {} but {} bytes",
+                    znode.stat.data_length,
+                    znode.data.len()
+                ));
+            }
+            if by_path.insert(path.clone(), znode).is_some() {
+                return Err(format!("snapshot node {path} appears twice"));
+            }
+        }
+        let mut tree = DataTree::new();
+        let root = by_path.remove("/").ok_or("snapshot has no root")?;
+        if root.stat.ephemeral_owner != SessionId::NONE {
+            return Err("snapshot root is ephemeral".to_owned());
+        }
+        tree.modify_node("/", |znode| *znode = root);
+        // A parent sorts before its descendants, so parents are inserted first.
+        for (path, znode) in by_path {
+            let parent = parent_of(&path).expect("only the root has no parent");
+            if !tree.nodes.contains_key(parent) {
+                return Err(format!("snapshot node {path} has no parent"));
+            }
+            tree.insert_node(path, znode);
+        }
+        for (session, timeout_ms) in sessions {
+            tree.insert_session(session, timeout_ms);
+        }
+        tree.last_processed_zxid = zxid;
+        assert_eq!(tree.digest, tree.recompute_digest());
+        Ok(tree)
+    }
+}

@@ -1,0 +1,4 @@
+//! Checks of a run. Each returns what it found as violations; none panics.
+
+pub mod recovery;
+pub mod sequential;

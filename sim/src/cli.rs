@@ -1,0 +1,339 @@
+//! The command line: `zksim run`, `zksim replay`, `zksim list`.
+
+use crate::builtin::{resolve, BUILTIN, DEFAULT_SCENARIO};
+use crate::runner::{bugs_for, failure_record, run_seeds, RunRequest};
+use crate::scenario::Scenario;
+use crate::trace::format_hash;
+use crate::world::run_seed;
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zksim_core::bugs::{Bugs, PlantedBug};
+use zksim_reports::RunSummary;
+
+/// Exit codes: 0 all seeds passed, 1 some failed, 2 bad input.
+pub const EXIT_PASS: u8 = 0;
+pub const EXIT_FAIL: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "zksim",
+    version,
+    about = "Deterministic simulation testbed for a ZooKeeper-style replicated store",
+    long_about = "Runs seeded simulations of a ZooKeeper-style store under crashes and disk faults, \
+                  checks every recovery, and reproduces any failure exactly from its seed.\n\n\
+                  Exit codes: 0 = every seed passed, 1 = some seed failed, 2 = bad input."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario over a range of seeds, in parallel across seeds.
+    Run(RunArgs),
+    /// Re-run one seed exactly and print its trace hash.
+    Replay(ReplayArgs),
+    /// List the built-in scenarios and the planted bugs.
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// A scenario file, or the name of a built-in scenario.
+    #[arg(default_value = DEFAULT_SCENARIO)]
+    pub scenario: String,
+    /// Seeds to run: `A..B` (B excluded) or a single seed `N`.
+    #[arg(long, default_value = "0..1000", value_parser = parse_seeds)]
+    pub seeds: Range<u64>,
+    /// Parallel simulations (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Plant a bug by name (needs a build with the `planted-bugs` feature; see `zksim list`).
+    #[arg(long)]
+    pub bug: Option<String>,
+    /// Also write the run summary as JSON to this file.
+    #[arg(long)]
+    pub summary_json: Option<PathBuf>,
+    /// Also write the run summary as Markdown to this file.
+    #[arg(long)]
+    pub summary_md: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// A scenario file, or the name of a built-in scenario.
+    #[arg(long)]
+    pub scenario: String,
+    #[arg(long)]
+    pub seed: u64,
+    /// Plant a bug by name, as the failing run did.
+    #[arg(long)]
+    pub bug: Option<String>,
+    /// Write every event of the run to this file as JSON lines.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+}
+
+pub fn parse_seeds(text: &str) -> Result<Range<u64>, String> {
+    let parse = |part: &str| {
+        part.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{part}` is not a seed number"))
+    };
+    let range = match text.split_once("..") {
+        Some((start, end)) => parse(start)?..parse(end)?,
+        None => {
+            let seed = parse(text)?;
+            seed..seed.checked_add(1).ok_or("seed too large")?
+        }
+    };
+    if range.start >= range.end {
+        return Err(format!(
+            "`{text}` is an empty range (write A..B with A < B)"
+        ));
+    }
+    Ok(range)
+}
+
+pub fn main_with(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Replay(args) => replay(args),
+        Command::List => list(),
+    };
+    ExitCode::from(code)
+}
+
+fn bad_input(message: impl std::fmt::Display) -> u8 {
+    eprintln!("zksim: {message}");
+    EXIT_BAD_INPUT
+}
+
+fn parse_bug(name: Option<&str>) -> Result<Option<PlantedBug>, String> {
+    let Some(name) = name else { return Ok(None) };
+    let Some(bug) = PlantedBug::from_name(name) else {
+        let known: Vec<&str> = PlantedBug::ALL.iter().map(|bug| bug.name()).collect();
+        return Err(format!(
+            "unknown planted bug `{name}`; known: {}",
+            known.join(", ")
+        ));
+    };
+    if !Bugs::AVAILABLE {
+        return Err(format!(
+            "this build carries no planted bugs; rebuild with `--features planted-bugs` to use --bug {name}"
+        ));
+    }
+    Ok(Some(bug))
+}
+
+fn load(reference: &str) -> Result<Scenario, u8> {
+    resolve(reference).map_err(bad_input)
+}
+
+fn run(args: RunArgs) -> u8 {
+    let scenario = match load(&args.scenario) {
+        Ok(scenario) => scenario,
+        Err(code) => return code,
+    };
+    let bug = match parse_bug(args.bug.as_deref()) {
+        Ok(bug) => bug,
+        Err(message) => return bad_input(message),
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    crate::panics::quiet_hook();
+    let request = RunRequest {
+        scenario: &scenario,
+        scenario_ref: &args.scenario,
+        seeds: args.seeds.clone(),
+        jobs,
+        bug,
+        progress: !args.quiet,
+    };
+    let summary = run_seeds(&request);
+    print_summary(&summary, jobs);
+    if let Err(message) = write_summaries(&summary, &args) {
+        return bad_input(message);
+    }
+    if summary.failed == 0 {
+        EXIT_PASS
+    } else {
+        EXIT_FAIL
+    }
+}
+
+fn write_summaries(summary: &RunSummary, args: &RunArgs) -> Result<(), String> {
+    if let Some(path) = &args.summary_json {
+        let json = serde_json::to_string_pretty(summary).expect("summary serializes");
+        std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.summary_md {
+        std::fs::write(path, summary.to_markdown())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// How many failures the summary prints in full.
+const FAILURES_SHOWN: usize = 20;
+
+fn print_summary(summary: &RunSummary, jobs: usize) {
+    let verdict = if summary.failed == 0 { "PASS" } else { "FAIL" };
+    println!(
+        "{verdict}: scenario {} seeds {}..{}{}",
+        summary.scenario,
+        summary.seed_start,
+        summary.seed_end,
+        summary
+            .bug
+            .as_deref()
+            .map(|bug| format!(" with planted bug {bug}"))
+            .unwrap_or_default()
+    );
+    println!(
+        "  seeds:    {} run, {} passed, {} failed",
+        summary.seeds_run, summary.passed, summary.failed
+    );
+    println!(
+        "  speed:    {:.1} s wall on {jobs} job(s), {:.1} seeds/s, {:.2} M events/s, virtual time {:.0}x wall",
+        summary.wall_seconds,
+        summary.seeds_per_second(),
+        summary.events_per_second() / 1e6,
+        summary.time_ratio()
+    );
+    if !summary.expected.is_empty() {
+        let expected: Vec<String> = summary
+            .expected
+            .iter()
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        println!(
+            "  expected (beyond the fault model): {}",
+            expected.join(", ")
+        );
+    }
+    let probes: Vec<String> = summary
+        .probes
+        .iter()
+        .map(|(probe, n)| format!("{probe} {n}"))
+        .collect();
+    println!("  coverage: {}", probes.join(", "));
+    for failure in summary.failures.iter().take(FAILURES_SHOWN) {
+        println!(
+            "FAIL seed {} (trace-hash {})",
+            failure.seed, failure.trace_hash
+        );
+        for violation in failure.violations.iter().take(3) {
+            let node = violation
+                .node
+                .map(|node| format!(" n{node}"))
+                .unwrap_or_default();
+            println!(
+                "  [{}] t={}ms{node}: {}",
+                violation.kind, violation.time_ms, violation.message
+            );
+        }
+        println!("  replay: {}", failure.replay);
+    }
+    if summary.failures.len() > FAILURES_SHOWN {
+        println!(
+            "... and {} more failing seeds",
+            summary.failures.len() - FAILURES_SHOWN
+        );
+    }
+}
+
+fn replay(args: ReplayArgs) -> u8 {
+    let scenario = match load(&args.scenario) {
+        Ok(scenario) => scenario,
+        Err(code) => return code,
+    };
+    let bug = match parse_bug(args.bug.as_deref()) {
+        Ok(bug) => bug,
+        Err(message) => return bad_input(message),
+    };
+    let sink: Option<Box<dyn Write>> = match &args.trace {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(Box::new(std::io::BufWriter::new(file))),
+            Err(error) => return bad_input(format!("cannot create {}: {error}", path.display())),
+        },
+        None => None,
+    };
+    crate::panics::quiet_hook();
+    let outcome = run_seed(&scenario, args.seed, bugs_for(bug), sink);
+    let record = failure_record(&args.scenario, bug, &outcome);
+    for violation in &record.violations {
+        let node = violation
+            .node
+            .map(|node| format!(" n{node}"))
+            .unwrap_or_default();
+        println!(
+            "[{}] t={}ms{node}: {}",
+            violation.kind, violation.time_ms, violation.message
+        );
+    }
+    for violation in &outcome.expected {
+        println!("expected (beyond the fault model): {violation}");
+    }
+    println!(
+        "events: {}, virtual time: {} ms",
+        outcome.events, outcome.virtual_ms
+    );
+    println!("trace-hash: {}", format_hash(outcome.trace_hash));
+    if outcome.passed() {
+        EXIT_PASS
+    } else {
+        EXIT_FAIL
+    }
+}
+
+fn list() -> u8 {
+    println!("Built-in scenarios (zksim run NAME):");
+    for (name, json) in BUILTIN {
+        let description = Scenario::from_json_str(json)
+            .map(|s| s.description)
+            .unwrap_or_default();
+        println!("  {name:<28} {description}");
+    }
+    let availability = if Bugs::AVAILABLE {
+        ""
+    } else {
+        " (not in this build: rebuild with --features planted-bugs)"
+    };
+    println!("\nPlanted bugs (zksim run --bug NAME){availability}:");
+    for bug in PlantedBug::ALL {
+        println!("  {:<28} {}", bug.name(), bug.description());
+    }
+    EXIT_PASS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_ranges_parse_with_clear_errors() {
+        assert_eq!(parse_seeds("0..10"), Ok(0..10));
+        assert_eq!(parse_seeds("7"), Ok(7..8));
+        assert!(parse_seeds("5..5").unwrap_err().contains("empty range"));
+        assert!(parse_seeds("a..3")
+            .unwrap_err()
+            .contains("not a seed number"));
+    }
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

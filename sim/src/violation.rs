@@ -1,0 +1,158 @@
+//! Kinds of violations a run can report, and one reported violation.
+//!
+//! The kebab-case names are part of the scenario file format (`expect.allow`)
+//! and of the report schema: do not rename them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of property a run broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViolationKind {
+    LostAckedWrite,
+    RecoveryMismatch,
+    SnapshotMismatch,
+    InvariantBroken,
+    SequentialOrder,
+    CorruptionDetected,
+    Unavailable,
+    Panic,
+}
+
+impl ViolationKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ViolationKind; 8] = [
+        ViolationKind::LostAckedWrite,
+        ViolationKind::RecoveryMismatch,
+        ViolationKind::SnapshotMismatch,
+        ViolationKind::InvariantBroken,
+        ViolationKind::SequentialOrder,
+        ViolationKind::CorruptionDetected,
+        ViolationKind::Unavailable,
+        ViolationKind::Panic,
+    ];
+
+    /// The kebab-case name, as written in scenario files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            ViolationKind::LostAckedWrite => "lost-acked-write",
+            ViolationKind::RecoveryMismatch => "recovery-mismatch",
+            ViolationKind::SnapshotMismatch => "snapshot-mismatch",
+            ViolationKind::InvariantBroken => "invariant-broken",
+            ViolationKind::SequentialOrder => "sequential-order",
+            ViolationKind::CorruptionDetected => "corruption-detected",
+            ViolationKind::Unavailable => "unavailable",
+            ViolationKind::Panic => "panic",
+        }
+    }
+
+    /// One line saying what the violation means.
+    pub fn description(self) -> &'static str {
+        match self {
+            ViolationKind::LostAckedWrite => {
+                "a write acknowledged to a client is missing after recovery"
+            }
+            ViolationKind::RecoveryMismatch => {
+                "recovered state differs from the replay of the durable log prefix"
+            }
+            ViolationKind::SnapshotMismatch => {
+                "snapshot plus log replay differs from the live tree"
+            }
+            ViolationKind::InvariantBroken => "a data-tree or Stat invariant does not hold",
+            ViolationKind::SequentialOrder => {
+                "acknowledged sequential names under a parent are not unique and increasing"
+            }
+            ViolationKind::CorruptionDetected => {
+                "a node refused to start because its data directory is damaged"
+            }
+            ViolationKind::Unavailable => {
+                "a request or a node did not recover before the end of the healing phase"
+            }
+            ViolationKind::Panic => "the core panicked on a broken invariant",
+        }
+    }
+
+    /// The kind with this kebab-case name, if any.
+    pub fn from_name(name: &str) -> Option<ViolationKind> {
+        ViolationKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for ViolationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One violation found by a check during a run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Violation {
+    pub kind: ViolationKind,
+    /// Virtual time at which it was detected.
+    pub time_ms: u64,
+    /// The node it concerns, if it concerns one.
+    pub node: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    /// `[lost-acked-write] t=1234ms n0: message` (no `nN` part without a node).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] t={}ms", self.kind, self.time_ms)?;
+        if let Some(node) = self.node {
+            write!(f, " n{node}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_serde_and_round_trip() {
+        for kind in ViolationKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.name()));
+            let back: ViolationKind = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, kind);
+            assert_eq!(ViolationKind::from_name(kind.name()), Some(kind));
+            assert_eq!(kind.to_string(), kind.name());
+            assert!(!kind.description().is_empty());
+            assert!(!kind.description().contains('\n'));
+        }
+        assert_eq!(ViolationKind::from_name("nope"), None);
+    }
+
+    #[test]
+    fn all_is_complete_and_sorted() {
+        let mut sorted = ViolationKind::ALL;
+        sorted.sort();
+        assert_eq!(sorted, ViolationKind::ALL);
+        let names: std::collections::BTreeSet<_> =
+            ViolationKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names.len(), ViolationKind::ALL.len());
+    }
+
+    #[test]
+    fn display() {
+        let v = Violation {
+            kind: ViolationKind::LostAckedWrite,
+            time_ms: 1234,
+            node: Some(0),
+            message: "zxid 0x100000005 setData /a".to_string(),
+        };
+        assert_eq!(
+            v.to_string(),
+            "[lost-acked-write] t=1234ms n0: zxid 0x100000005 setData /a"
+        );
+        let v = Violation { node: None, ..v };
+        assert_eq!(
+            v.to_string(),
+            "[lost-acked-write] t=1234ms: zxid 0x100000005 setData /a"
+        );
+    }
+}

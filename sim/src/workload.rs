@@ -1,0 +1,235 @@
+//! Client operations drawn from the scenario's op mix over a small path space:
+//! `/k{i}` and `/k{i}/c` for plain and ephemeral nodes, `/seq/n-` and `/seq/e-`
+//! for sequential ones (under `/seq`, which every client tries to create first
+//! and no op deletes, so sequence numbers under it never restart).
+
+use crate::scenario::{OpMix, Workload};
+use rand::Rng;
+use std::collections::BTreeMap;
+use zksim_core::request::{ClientOp, MultiOp};
+use zksim_core::tree::CreateMode;
+
+pub const SEQUENCE_PARENT: &str = "/seq";
+const MULTI_OPS_MAX: usize = 4;
+
+/// What a client remembers between ops, to aim versions and deletes.
+#[derive(Clone, Debug, Default)]
+pub struct ClientMemory {
+    /// The last data version seen per path.
+    pub versions: BTreeMap<String, i32>,
+    /// Sequential nodes this client created.
+    pub sequential: Vec<String>,
+    /// Values written so far (makes every value unique).
+    pub writes: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Create,
+    CreateSequential,
+    CreateEphemeral,
+    Delete,
+    SetData,
+    GetData,
+    Exists,
+    GetChildren,
+    Multi,
+}
+
+pub struct WorkloadGen {
+    config: Workload,
+    /// Kinds with their cumulative weights.
+    table: Vec<(u64, Kind)>,
+}
+
+impl WorkloadGen {
+    pub fn new(config: &Workload) -> WorkloadGen {
+        let table = cumulative(&config.mix);
+        assert!(!table.is_empty(), "validated scenarios have a non-zero mix");
+        WorkloadGen {
+            config: config.clone(),
+            table,
+        }
+    }
+
+    /// The first op of every client: make sure `/seq` exists.
+    pub fn setup_op() -> ClientOp {
+        ClientOp::Create {
+            path: SEQUENCE_PARENT.to_string(),
+            data: Vec::new(),
+            mode: CreateMode::Persistent,
+        }
+    }
+
+    pub fn next_op(
+        &self,
+        client: usize,
+        memory: &mut ClientMemory,
+        rng: &mut impl Rng,
+    ) -> ClientOp {
+        let total = self.table.last().expect("non-empty").0;
+        let pick = rng.gen_range(0..total);
+        let kind = self
+            .table
+            .iter()
+            .find(|(cumulative, _)| pick < *cumulative)
+            .expect("in range")
+            .1;
+        match kind {
+            Kind::Create => self.create(client, memory, rng, CreateMode::Persistent),
+            Kind::CreateEphemeral => self.create(client, memory, rng, CreateMode::Ephemeral),
+            Kind::CreateSequential => {
+                let ephemeral = rng.gen_bool(0.5);
+                let (prefix, mode) = if ephemeral {
+                    ("e-", CreateMode::EphemeralSequential)
+                } else {
+                    ("n-", CreateMode::PersistentSequential)
+                };
+                let data = self.value(client, memory, rng);
+                ClientOp::Create {
+                    path: format!("{SEQUENCE_PARENT}/{prefix}"),
+                    data,
+                    mode,
+                }
+            }
+            Kind::Delete => self.delete(memory, rng),
+            Kind::SetData => {
+                let path = self.key_path(rng);
+                let version = self.version(&path, memory, rng);
+                let data = self.value(client, memory, rng);
+                ClientOp::SetData {
+                    path,
+                    data,
+                    version,
+                }
+            }
+            Kind::GetData => ClientOp::GetData {
+                path: self.key_path(rng),
+            },
+            Kind::Exists => ClientOp::Exists {
+                path: self.key_path(rng),
+            },
+            Kind::GetChildren => {
+                let path = match rng.gen_range(0..3) {
+                    0 => "/".to_string(),
+                    1 => SEQUENCE_PARENT.to_string(),
+                    _ => self.top_path(rng),
+                };
+                ClientOp::GetChildren { path }
+            }
+            Kind::Multi => self.multi(client, memory, rng),
+        }
+    }
+
+    fn create(
+        &self,
+        client: usize,
+        memory: &mut ClientMemory,
+        rng: &mut impl Rng,
+        mode: CreateMode,
+    ) -> ClientOp {
+        let path = self.key_path(rng);
+        let data = self.value(client, memory, rng);
+        ClientOp::Create { path, data, mode }
+    }
+
+    fn delete(&self, memory: &mut ClientMemory, rng: &mut impl Rng) -> ClientOp {
+        if !memory.sequential.is_empty() && rng.gen_bool(0.3) {
+            let index = rng.gen_range(0..memory.sequential.len());
+            let path = memory.sequential.swap_remove(index);
+            return ClientOp::Delete { path, version: -1 };
+        }
+        let path = self.key_path(rng);
+        let version = self.version(&path, memory, rng);
+        ClientOp::Delete { path, version }
+    }
+
+    fn multi(&self, client: usize, memory: &mut ClientMemory, rng: &mut impl Rng) -> ClientOp {
+        let count = rng.gen_range(2..=MULTI_OPS_MAX);
+        let ops = (0..count)
+            .map(|_| {
+                let path = self.key_path(rng);
+                match rng.gen_range(0..4) {
+                    0 => MultiOp::Create {
+                        data: self.value(client, memory, rng),
+                        mode: if rng.gen_bool(0.2) {
+                            CreateMode::Ephemeral
+                        } else {
+                            CreateMode::Persistent
+                        },
+                        path,
+                    },
+                    1 => MultiOp::Delete {
+                        version: self.version(&path, memory, rng),
+                        path,
+                    },
+                    2 => MultiOp::SetData {
+                        data: self.value(client, memory, rng),
+                        version: self.version(&path, memory, rng),
+                        path,
+                    },
+                    _ => MultiOp::Check {
+                        version: self.version(&path, memory, rng),
+                        path,
+                    },
+                }
+            })
+            .collect();
+        ClientOp::Multi(ops)
+    }
+
+    /// -1 (any) half the time, else the last version seen (a compare-and-set).
+    fn version(&self, path: &str, memory: &ClientMemory, rng: &mut impl Rng) -> i32 {
+        match memory.versions.get(path) {
+            Some(version) if rng.gen_bool(0.5) => *version,
+            _ if rng.gen_bool(0.5) => -1,
+            _ => rng.gen_range(0..3),
+        }
+    }
+
+    fn top_path(&self, rng: &mut impl Rng) -> String {
+        format!("/k{}", rng.gen_range(0..self.config.paths))
+    }
+
+    fn key_path(&self, rng: &mut impl Rng) -> String {
+        let top = self.top_path(rng);
+        if rng.gen_bool(0.3) {
+            format!("{top}/c")
+        } else {
+            top
+        }
+    }
+
+    /// A unique value: the writer's name and count, padded to a random length.
+    fn value(&self, client: usize, memory: &mut ClientMemory, rng: &mut impl Rng) -> Vec<u8> {
+        memory.writes += 1;
+        let [low, high] = self.config.value_bytes;
+        let len = rng.gen_range(low..=high) as usize;
+        let mut value = format!("c{client}-{}", memory.writes).into_bytes();
+        value.resize(len.max(value.len()), b'.');
+        value
+    }
+}
+
+fn cumulative(mix: &OpMix) -> Vec<(u64, Kind)> {
+    let weights = [
+        (mix.create, Kind::Create),
+        (mix.create_sequential, Kind::CreateSequential),
+        (mix.create_ephemeral, Kind::CreateEphemeral),
+        (mix.delete, Kind::Delete),
+        (mix.set_data, Kind::SetData),
+        (mix.get_data, Kind::GetData),
+        (mix.exists, Kind::Exists),
+        (mix.get_children, Kind::GetChildren),
+        (mix.multi, Kind::Multi),
+    ];
+    let mut total = 0u64;
+    weights
+        .into_iter()
+        .filter(|(weight, _)| *weight > 0)
+        .map(|(weight, kind)| {
+            total += u64::from(weight);
+            (total, kind)
+        })
+        .collect()
+}

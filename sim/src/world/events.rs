@@ -1,0 +1,68 @@
+//! Everything that can happen in a run, as queue entries.
+
+use zksim_core::ids::{ConnId, IoId};
+use zksim_core::server::{Reply, Request};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CrashCause {
+    /// The nemesis's random crashes.
+    Random,
+    /// Deliberately while an fsync is in flight.
+    MidFsync,
+    /// Deliberately while a snapshot is being written.
+    MidSnapshot,
+    /// The scenario's schedule.
+    Scheduled,
+    /// The server halted itself (a disk error); the process is restarted.
+    Halted,
+    /// The end-of-run power loss before the final recovery check.
+    FinalCheck,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// A client's think time is over (or it retries connecting).
+    ClientWake {
+        client: usize,
+    },
+    /// A request reaches a server.
+    ToServer {
+        node: u32,
+        incarnation: u64,
+        conn: ConnId,
+        request: Request,
+    },
+    /// A reply reaches a client.
+    ToClient {
+        client: usize,
+        conn: ConnId,
+        reply: Reply,
+    },
+    /// A node's oldest disk request finishes.
+    DiskComplete {
+        node: u32,
+        incarnation: u64,
+        io: IoId,
+    },
+    Crash {
+        node: u32,
+        incarnation: u64,
+        cause: CrashCause,
+    },
+    Restart {
+        node: u32,
+    },
+    BitRot {
+        node: u32,
+    },
+    /// The nemesis picks a node to crash.
+    RandomCrash,
+    /// The nemesis flips a bit somewhere.
+    RandomBitRot,
+    /// The fault phase ends; the healing phase begins.
+    HealStart,
+    /// The healing phase ends: clients stop issuing; outstanding requests drain.
+    HealEnd,
+    /// The final checks.
+    Finish,
+}
