@@ -11,6 +11,7 @@ pub mod realfs;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod standalone;
 pub mod trace;
 pub mod violation;
 pub mod workload;
