@@ -11,3 +11,6 @@ pub mod snapshot_format;
 
 pub use log_format::LogRecord;
 pub use recovery::{recover, DataDirImage, Recovered, RecoveryError};
+
+#[cfg(test)]
+mod tests;
