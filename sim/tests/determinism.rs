@@ -12,15 +12,26 @@ fn every_builtin_scenario_is_deterministic() {
         for seed in 0..4 {
             let first = run_seed(&scenario, seed, Bugs::none(), None);
             let second = run_seed(&scenario, seed, Bugs::none(), None);
-            assert_eq!(first.trace_hash, second.trace_hash, "{name} seed {seed} diverged");
+            assert_eq!(
+                first.trace_hash, second.trace_hash,
+                "{name} seed {seed} diverged"
+            );
             assert_eq!(first.events, second.events);
             assert_eq!(first.violations, second.violations);
-            assert!(first.events > 1_000, "{name} seed {seed} did too little: {} events", first.events);
+            assert!(
+                first.events > 1_000,
+                "{name} seed {seed} did too little: {} events",
+                first.events
+            );
             hashes.push(first.trace_hash);
         }
         hashes.sort_unstable();
         hashes.dedup();
-        assert_eq!(hashes.len(), 4, "{name}: different seeds must give different traces");
+        assert_eq!(
+            hashes.len(),
+            4,
+            "{name}: different seeds must give different traces"
+        );
     }
 }
 
@@ -34,6 +45,7 @@ fn the_written_trace_does_not_change_the_hash() {
     assert_eq!(silent.trace_hash, traced.trace_hash);
     let lines = std::fs::read_to_string(sink.path()).expect("trace written");
     assert_eq!(lines.lines().count() as u64, traced.events);
-    let first: serde_json::Value = serde_json::from_str(lines.lines().next().expect("a line")).expect("JSON lines");
+    let first: serde_json::Value =
+        serde_json::from_str(lines.lines().next().expect("a line")).expect("JSON lines");
     assert!(first.get("t_us").is_some() && first.get("event").is_some());
 }

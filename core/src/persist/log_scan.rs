@@ -114,6 +114,9 @@ fn scan_valid_prefix(
     dbid: u64,
     records: &mut Vec<LogRecord>,
 ) -> Result<Option<Stop>, LogCorruption> {
+    // Where unparsable bytes were last skipped as padding: if the next record
+    // breaks the chain, those bytes were a record, and the damage is there.
+    let mut skipped: Option<(usize, usize, FrameFault)> = None;
     for (file_index, file) in files.iter().enumerate() {
         match decode_log_header(file.bytes) {
             Ok(found) if found != dbid => {
@@ -138,7 +141,8 @@ fn scan_valid_prefix(
         while offset < file.bytes.len() {
             let (record, size) = match parse_record(file.bytes, offset) {
                 Ok(parsed) => parsed,
-                Err(_) if !(offset as u64).is_multiple_of(SECTOR_BYTES) => {
+                Err(fault) if !(offset as u64).is_multiple_of(SECTOR_BYTES) => {
+                    skipped.get_or_insert((file_index, offset, fault));
                     offset = align_up(offset as u64) as usize;
                     continue;
                 }
@@ -151,7 +155,18 @@ fn scan_valid_prefix(
                     }));
                 }
             };
-            check_chain(file, offset, first_in_file, records.last(), &record)?;
+            if let Err(reason) = check_chain(file, first_in_file, records.last(), &record) {
+                let (file_index, offset, reason) = match skipped.take() {
+                    Some((index, at, fault)) => (index, at, format!("{fault}, and {reason}")),
+                    None => (file_index, offset, reason),
+                };
+                return Err(LogCorruption {
+                    file: files[file_index].name.to_string(),
+                    offset: offset as u64,
+                    reason,
+                });
+            }
+            skipped = None;
             records.push(record);
             first_in_file = false;
             offset += size;
@@ -162,31 +177,25 @@ fn scan_valid_prefix(
 
 fn check_chain(
     file: &LogFileImage<'_>,
-    offset: usize,
     first_in_file: bool,
     previous: Option<&LogRecord>,
     record: &LogRecord,
-) -> Result<(), LogCorruption> {
-    let corruption = |reason: String| LogCorruption {
-        file: file.name.to_string(),
-        offset: offset as u64,
-        reason,
-    };
+) -> Result<(), String> {
     if first_in_file && record.zxid() != file.first_zxid {
-        return Err(corruption(format!(
+        return Err(format!(
             "first record is {} but the file is named for {}",
             record.zxid(),
             file.first_zxid
-        )));
+        ));
     }
     if let Some(previous) = previous {
         if record.prev_zxid != previous.zxid() {
-            return Err(corruption(format!(
+            return Err(format!(
                 "record {} follows {} but says its predecessor is {} (a gap in the log)",
                 record.zxid(),
                 previous.zxid(),
                 record.prev_zxid
-            )));
+            ));
         }
     }
     Ok(())

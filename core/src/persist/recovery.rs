@@ -36,6 +36,10 @@ pub struct Recovered {
     pub snapshot_files: BTreeMap<Zxid, String>,
     /// Every other file (temp files, rejected snapshots, unknown names).
     pub other_files: Vec<String>,
+    /// The state the snapshot held (empty without one), before any replay.
+    pub snapshot_tree: DataTree,
+    /// Every valid logged record, in order (including those the snapshot covers).
+    pub log_records: Vec<LogRecord>,
 }
 
 /// Damage recovery will not paper over: the node must not start.
@@ -143,6 +147,7 @@ fn rebuild(
         }
     };
     let start = snapshot_used.unwrap_or(Zxid::ZERO);
+    let snapshot_tree = tree.clone();
     let mut txns_replayed = 0;
     for record in records.iter().filter(|record| record.zxid() > start) {
         // A failed txn's error result is part of the replay, not a recovery problem.
@@ -166,6 +171,8 @@ fn rebuild(
         log_files: BTreeMap::new(),
         snapshot_files: usable,
         other_files,
+        snapshot_tree,
+        log_records: records.to_vec(),
     })
 }
 

@@ -23,10 +23,16 @@ pub enum IoTag {
     SnapshotDurable,
     /// Startup's repairs and epoch files are durable.
     StartupDone,
+    /// The acceptedEpoch file holds the new epoch durably.
+    AcceptedEpochDurable,
+    /// The currentEpoch file holds the new epoch durably.
+    CurrentEpochDurable,
+    /// A TRUNC or SNAP synchronization is installed durably.
+    SyncInstalled,
 }
 
 #[derive(Debug, Default)]
-pub struct DiskQueue {
+pub(crate) struct DiskQueue {
     next_io: u64,
     outstanding: VecDeque<(IoId, IoTag)>,
 }

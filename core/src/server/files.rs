@@ -5,7 +5,7 @@ use crate::ids::Zxid;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
-pub struct FileSet {
+pub(crate) struct FileSet {
     /// Log files by first zxid.
     pub logs: BTreeMap<Zxid, String>,
     /// Complete, usable snapshots by zxid.

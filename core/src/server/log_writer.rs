@@ -222,6 +222,25 @@ impl LogWriter {
         Some(Rolled { first_zxid, name })
     }
 
+    /// Nothing buffered, nothing unsynced, no fsync in flight.
+    pub fn is_idle(&self) -> bool {
+        self.fsync_in_flight.is_none() && self.written == self.durable && self.buffered.is_empty()
+    }
+
+    pub fn written(&self) -> Zxid {
+        self.written
+    }
+
+    /// After a TRUNC or SNAP rewrote the log: it now ends durably at `zxid`,
+    /// and the next record opens a new file.
+    pub fn reset_to(&mut self, zxid: Zxid) {
+        assert!(self.is_idle(), "the log is rewritten only when idle");
+        self.written = zxid;
+        self.durable = zxid;
+        self.active = None;
+        self.roll_requested = false;
+    }
+
     pub fn check_invariants(&self) {
         assert!(self.durable <= self.written);
         if let Some(in_flight) = self.fsync_in_flight {

@@ -4,12 +4,12 @@
 //! alongside. Any disk error halts the server: what reached the disk is then
 //! unknown, and only recovery from the data directory can say.
 
-mod disk_queue;
-mod files;
-mod log_writer;
+pub(crate) mod disk_queue;
+pub(crate) mod files;
+pub(crate) mod log_writer;
 mod messages;
-mod snapshot;
-mod startup;
+pub(crate) mod snapshot;
+pub(crate) mod startup;
 
 pub use disk_queue::DISK_QUEUE_MAX;
 pub use messages::{Input, Note, Output, Reply, Request};
@@ -385,6 +385,9 @@ impl Server {
             }
             IoTag::SnapshotDurable => self.on_snapshot_durable(),
             IoTag::StartupDone => self.on_started(),
+            IoTag::AcceptedEpochDurable | IoTag::CurrentEpochDurable | IoTag::SyncInstalled => {
+                unreachable!("a lone server issues no {tag:?}")
+            }
         }
     }
 
@@ -571,7 +574,7 @@ fn request_cxid(request: &Request) -> u32 {
     }
 }
 
-fn initial_files(recovered: &Recovered) -> FileSet {
+pub(crate) fn initial_files(recovered: &Recovered) -> FileSet {
     let mut files = FileSet {
         logs: recovered.log_files.clone(),
         snapshots: recovered.snapshot_files.clone(),
@@ -585,9 +588,12 @@ fn initial_files(recovered: &Recovered) -> FileSet {
     files
 }
 
-fn splitmix64(state: u64) -> u64 {
+pub(crate) fn splitmix64(state: u64) -> u64 {
     let mut z = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,7 +10,7 @@ use crate::server::messages::Output;
 use crate::tree::{DataTree, FuzzyWalk};
 
 #[derive(Debug)]
-pub struct SnapshotJob {
+pub(crate) struct SnapshotJob {
     zxid: Zxid,
     name: String,
     walk: FuzzyWalk,

@@ -50,7 +50,9 @@ fn header_round_trips_and_names_its_damage() {
     assert!(decode_log_header(&bad_magic).unwrap_err().contains("magic"));
     let mut bad_version = header;
     bad_version[7] = 9;
-    assert!(decode_log_header(&bad_version).unwrap_err().contains("version 9"));
+    assert!(decode_log_header(&bad_version)
+        .unwrap_err()
+        .contains("version 9"));
 }
 
 #[test]

@@ -213,7 +213,11 @@ pub(super) struct Span {
 }
 
 /// One log file: header, then each batch's records padded with zeros to a sector boundary.
-pub(super) fn encode_log(dbid: u64, records: &[LogRecord], batches: &[usize]) -> (Vec<u8>, Vec<Span>) {
+pub(super) fn encode_log(
+    dbid: u64,
+    records: &[LogRecord],
+    batches: &[usize],
+) -> (Vec<u8>, Vec<Span>) {
     let mut bytes = encode_log_header(dbid);
     let mut spans = Vec::with_capacity(records.len());
     let mut next = 0;

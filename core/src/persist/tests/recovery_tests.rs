@@ -1,6 +1,8 @@
 //! `recover` over whole data directories built from generated histories.
 
-use super::{arb_batches, arb_history, encode_log, encode_snapshot, set_synced, Action, History, DBID};
+use super::{
+    arb_batches, arb_history, encode_log, encode_snapshot, set_synced, Action, History, DBID,
+};
 use crate::ids::{Epoch, Zxid};
 use crate::persist::epoch_file::encode_epoch;
 use crate::persist::log_format::LOG_HEADER_BYTES;
@@ -12,7 +14,13 @@ use proptest::prelude::*;
 
 /// Writes `history.records[from..]` as log files, one batch per `batches`
 /// entry, a new file after each batch whose `cuts` entry is true.
-fn add_logs(image: &mut DataDirImage, history: &History, from: usize, batches: &[usize], cuts: &[bool]) {
+fn add_logs(
+    image: &mut DataDirImage,
+    history: &History,
+    from: usize,
+    batches: &[usize],
+    cuts: &[bool],
+) {
     let records = &history.records[from..];
     assert_eq!(batches.iter().sum::<usize>(), records.len());
     let mut start = 0;
@@ -60,7 +68,10 @@ fn assert_state(recovered: &Recovered, expected: &DataTree) {
         recovered.tree.first_difference(expected)
     );
     assert_eq!(recovered.last_zxid, expected.last_processed_zxid());
-    assert_eq!(recovered.tree.last_processed_zxid(), expected.last_processed_zxid());
+    assert_eq!(
+        recovered.tree.last_processed_zxid(),
+        expected.last_processed_zxid()
+    );
 }
 
 /// A history with batches (and file cuts) for its records from `from` on.
@@ -106,7 +117,10 @@ fn an_empty_directory_is_an_empty_tree() {
     assert_eq!(recovered.last_zxid, Zxid::ZERO);
     assert_eq!(recovered.snapshot_used, None);
     assert_eq!(recovered.txns_replayed, 0);
-    assert_eq!((recovered.accepted_epoch, recovered.current_epoch), (Epoch(0), Epoch(0)));
+    assert_eq!(
+        (recovered.accepted_epoch, recovered.current_epoch),
+        (Epoch(0), Epoch(0))
+    );
     assert!(recovered.torn_tail.is_none() && recovered.log_files.is_empty());
 }
 
@@ -218,7 +232,7 @@ proptest! {
         let torn = recovered.torn_tail.as_ref().expect("torn tail reported");
         prop_assert_eq!(&torn.file, &name);
         prop_assert!(torn.valid_bytes <= old_len as u64);
-        prop_assert!(torn.valid_bytes % 512 == 0);
+        prop_assert!(torn.valid_bytes.is_multiple_of(512));
     }
 
     /// (i) Arbitrary mutations of a valid image never panic recovery.
@@ -285,7 +299,10 @@ fn every_snapshot_damaged_and_the_log_purged_is_an_error() {
     image.insert(snapshot_file, snapshot);
     let error = recover(&image, DBID).expect_err("nothing to start from");
     assert!(error.reason.contains("no usable snapshot"), "{error}");
-    assert!(error.reason.contains("rather than at the beginning"), "{error}");
+    assert!(
+        error.reason.contains("rather than at the beginning"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -306,7 +323,10 @@ fn a_snapshot_named_for_another_zxid_is_rejected() {
     let history = fixed(4);
     let mut image = log_image(&history, 0);
     let misnamed = snapshot_name(history.records[2].zxid());
-    image.insert(misnamed.clone(), encode_snapshot(&history.trees[2], DBID, 2));
+    image.insert(
+        misnamed.clone(),
+        encode_snapshot(&history.trees[2], DBID, 2),
+    );
     let recovered = recover(&image, DBID).expect("the log alone suffices");
     assert_state(&recovered, history.last_tree());
     assert_eq!(recovered.snapshots_rejected.len(), 1);
@@ -319,7 +339,10 @@ fn a_snapshot_of_another_database_is_rejected() {
     let history = fixed(4);
     let mut image = log_image(&history, 0);
     let name = snapshot_name(history.records[1].zxid());
-    image.insert(name.clone(), encode_snapshot(&history.trees[2], DBID + 1, 2));
+    image.insert(
+        name.clone(),
+        encode_snapshot(&history.trees[2], DBID + 1, 2),
+    );
     let recovered = recover(&image, DBID).expect("the log alone suffices");
     assert_state(&recovered, history.last_tree());
     assert!(recovered.snapshots_rejected[0].1.contains("database id"));
@@ -336,7 +359,10 @@ fn epoch_files_are_read_and_checked() {
     let mut image = log_image(&history, 0);
     epochs(&mut image, b"3\n", b"2\n");
     let recovered = recover(&image, DBID).expect("consistent epochs");
-    assert_eq!((recovered.accepted_epoch, recovered.current_epoch), (Epoch(3), Epoch(2)));
+    assert_eq!(
+        (recovered.accepted_epoch, recovered.current_epoch),
+        (Epoch(3), Epoch(2))
+    );
 
     epochs(&mut image, b"1\n", b"2\n");
     let error = recover(&image, DBID).expect_err("accepted < current");
@@ -367,7 +393,10 @@ fn missing_epoch_files_default_to_the_logs_epoch() {
     let image = log_image_batched(&history, &[4]);
     let recovered = recover(&image, DBID).expect("recovers");
     assert_eq!(recovered.last_zxid.epoch(), Epoch(2));
-    assert_eq!((recovered.accepted_epoch, recovered.current_epoch), (Epoch(2), Epoch(2)));
+    assert_eq!(
+        (recovered.accepted_epoch, recovered.current_epoch),
+        (Epoch(2), Epoch(2))
+    );
     assert_state(&recovered, history.last_tree());
 }
 
@@ -397,6 +426,8 @@ fn temporary_and_unknown_files_are_listed_not_read() {
     image.insert("notes".to_string(), vec![1, 2, 3]);
     let recovered = recover(&image, DBID).expect("ignored");
     assert_state(&recovered, history.last_tree());
-    assert!(recovered.other_files.contains(&"currentEpoch.tmp".to_string()));
+    assert!(recovered
+        .other_files
+        .contains(&"currentEpoch.tmp".to_string()));
     assert!(recovered.other_files.contains(&"notes".to_string()));
 }

@@ -13,7 +13,8 @@ fn arb_tree() -> impl Strategy<Value = DataTree> {
 }
 
 fn arb_snapshot() -> impl Strategy<Value = Vec<u8>> {
-    (arb_tree(), 1usize..6).prop_map(|(tree, chunk_nodes)| encode_snapshot(&tree, DBID, chunk_nodes))
+    (arb_tree(), 1usize..6)
+        .prop_map(|(tree, chunk_nodes)| encode_snapshot(&tree, DBID, chunk_nodes))
 }
 
 proptest! {
@@ -118,15 +119,20 @@ fn an_empty_tree_round_trips() {
     let contents = decode_snapshot(&bytes).expect("intact");
     assert_eq!(contents.zxid, Zxid::ZERO);
     assert_eq!(contents.nodes.len(), 1);
-    let rebuilt = DataTree::from_snapshot(contents.zxid, contents.sessions, contents.nodes).expect("valid");
+    let rebuilt =
+        DataTree::from_snapshot(contents.zxid, contents.sessions, contents.nodes).expect("valid");
     assert!(rebuilt == tree);
 }
 
 #[test]
 fn damage_is_named() {
     let bytes = encode_snapshot(&DataTree::new(), DBID, 3);
-    assert!(decode_snapshot(&bytes[..4]).unwrap_err().contains("too short"));
-    assert!(decode_snapshot(&bytes[..bytes.len() - 1]).unwrap_err().contains("no seal"));
+    assert!(decode_snapshot(&bytes[..4])
+        .unwrap_err()
+        .contains("too short"));
+    assert!(decode_snapshot(&bytes[..bytes.len() - 1])
+        .unwrap_err()
+        .contains("no seal"));
     let mut flipped = bytes.clone();
     flipped[10] ^= 4;
     assert!(decode_snapshot(&flipped).unwrap_err().contains("checksum"));
