@@ -12,18 +12,42 @@ pub enum PlantedBug {
     AckBeforeFsync,
     /// After a crash, leave a torn log tail in place instead of truncating it.
     SkipTornTailTruncation,
+    /// ZOOKEEPER-1154: DIFF instead of TRUNC for a follower's divergent tail.
+    DiffInsteadOfTrunc,
+    /// ZOOKEEPER-3911: a follower ACKs NEWLEADER before the synced txns are logged.
+    AckNewLeaderBeforeLogging,
+    /// ZOOKEEPER-4643: a follower writes currentEpoch before the synced txns are durable.
+    EpochBeforeTxns,
+    /// ZOOKEEPER-4712: a follower that left its leader keeps logging that leader's proposals.
+    StaleProposalsAfterShutdown,
+    /// ZOOKEEPER-4646/4785: a follower applies committed txns before its own log holds them durably.
+    ApplyBeforeDurable,
+    /// The leader commits a proposal on its own ack, without a quorum.
+    CommitWithoutQuorum,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 2] = [
+    pub const ALL: [PlantedBug; 8] = [
         PlantedBug::AckBeforeFsync,
         PlantedBug::SkipTornTailTruncation,
+        PlantedBug::DiffInsteadOfTrunc,
+        PlantedBug::AckNewLeaderBeforeLogging,
+        PlantedBug::EpochBeforeTxns,
+        PlantedBug::StaleProposalsAfterShutdown,
+        PlantedBug::ApplyBeforeDurable,
+        PlantedBug::CommitWithoutQuorum,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
             PlantedBug::AckBeforeFsync => "ack-before-fsync",
             PlantedBug::SkipTornTailTruncation => "skip-torn-tail-truncation",
+            PlantedBug::DiffInsteadOfTrunc => "zk-1154-diff-instead-of-trunc",
+            PlantedBug::AckNewLeaderBeforeLogging => "zk-3911-ack-newleader-before-logging",
+            PlantedBug::EpochBeforeTxns => "zk-4643-epoch-before-txns",
+            PlantedBug::StaleProposalsAfterShutdown => "zk-4712-stale-proposals-after-shutdown",
+            PlantedBug::ApplyBeforeDurable => "zk-4785-apply-before-durable",
+            PlantedBug::CommitWithoutQuorum => "commit-without-quorum",
         }
     }
 
@@ -35,6 +59,22 @@ impl PlantedBug {
             PlantedBug::SkipTornTailTruncation => {
                 "recovery leaves a torn log tail in place instead of truncating it durably"
             }
+            PlantedBug::DiffInsteadOfTrunc => {
+                "ZOOKEEPER-1154: a follower with a divergent uncommitted tail gets a DIFF, not a TRUNC, and keeps the tail"
+            }
+            PlantedBug::AckNewLeaderBeforeLogging => {
+                "ZOOKEEPER-3911: a follower acknowledges NEWLEADER before the synced txns are durable"
+            }
+            PlantedBug::EpochBeforeTxns => {
+                "ZOOKEEPER-4643: a follower writes currentEpoch before the synced txns are durable"
+            }
+            PlantedBug::StaleProposalsAfterShutdown => {
+                "ZOOKEEPER-4712: a follower that left its leader still logs that leader's in-flight proposals"
+            }
+            PlantedBug::ApplyBeforeDurable => {
+                "ZOOKEEPER-4646/4785: a follower applies committed txns before its own log holds them durably"
+            }
+            PlantedBug::CommitWithoutQuorum => "the leader commits a proposal on its own acknowledgement alone",
         }
     }
 

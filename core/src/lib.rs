@@ -7,6 +7,7 @@ pub mod codec;
 pub mod hash;
 pub mod ids;
 pub mod io;
+pub mod peer;
 pub mod persist;
 pub mod request;
 pub mod server;

@@ -19,6 +19,36 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "single-node-bit-rot",
         include_str!("../../scenarios/single-node-bit-rot.json"),
     ),
+    (
+        "leader-failover",
+        include_str!("../../scenarios/leader-failover.json"),
+    ),
+    (
+        "partition-leader-minority",
+        include_str!("../../scenarios/partition-leader-minority.json"),
+    ),
+    (
+        "asymmetric-partition",
+        include_str!("../../scenarios/asymmetric-partition.json"),
+    ),
+    (
+        "rolling-restarts",
+        include_str!("../../scenarios/rolling-restarts.json"),
+    ),
+    (
+        "power-loss",
+        include_str!("../../scenarios/power-loss.json"),
+    ),
+    (
+        "crash-during-sync",
+        include_str!("../../scenarios/crash-during-sync.json"),
+    ),
+    (
+        "follower-bit-rot",
+        include_str!("../../scenarios/follower-bit-rot.json"),
+    ),
+    ("swarm", include_str!("../../scenarios/swarm.json")),
+    ("swarm-5", include_str!("../../scenarios/swarm-5.json")),
 ];
 
 /// Loads a scenario by path, or by built-in name.

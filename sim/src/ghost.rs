@@ -1,26 +1,36 @@
 //! The ghost record: what the simulator saw a node log and acknowledge, kept
 //! outside the core. Checks compare what the core recovers against it.
+//!
+//! A node's history is a base (the empty tree, or the snapshot a leader sent
+//! in a SNAP sync) followed by a chain of logged records.
 
 use std::collections::BTreeSet;
 use zksim_core::ids::Zxid;
+use zksim_core::peer::content_hash;
 use zksim_core::persist::LogRecord;
 use zksim_core::tree::DataTree;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Ghost {
-    /// The node's history as logged: a chain by `prev_zxid`.
+    base_zxid: Zxid,
+    base_tree: DataTree,
+    /// The node's history as logged after the base: a chain by `prev_zxid`.
     records: Vec<LogRecord>,
     /// The tree digest after each record.
     digests: Vec<u64>,
     /// The state after the last record.
     tree: DataTree,
-    /// Every zxid whose outcome a client was told.
+    /// Every zxid whose outcome a client was told by this node.
     acked: BTreeSet<Zxid>,
 }
 
 impl Ghost {
     pub fn last_zxid(&self) -> Zxid {
-        self.records.last().map_or(Zxid::ZERO, LogRecord::zxid)
+        self.records.last().map_or(self.base_zxid, LogRecord::zxid)
+    }
+
+    pub fn base_zxid(&self) -> Zxid {
+        self.base_zxid
     }
 
     /// A txn was handed to the log; it must extend the chain.
@@ -62,22 +72,35 @@ impl Ghost {
             .ok()
     }
 
-    /// Whether `zxid` is in the history (zero, the empty state, always is).
+    /// Whether `zxid` is in the history (the base always is).
     pub fn contains(&self, zxid: Zxid) -> bool {
-        zxid == Zxid::ZERO || self.index_of(zxid).is_some()
+        zxid == self.base_zxid || self.index_of(zxid).is_some()
+    }
+
+    /// The content hash of a logged txn.
+    pub fn content_of(&self, zxid: Zxid) -> Option<u64> {
+        self.index_of(zxid)
+            .map(|index| content_hash(&self.records[index]))
+    }
+
+    /// (zxid, content) of every record after the base, in order.
+    pub fn chain(&self) -> impl Iterator<Item = (Zxid, u64)> + '_ {
+        self.records
+            .iter()
+            .map(|record| (record.zxid(), content_hash(record)))
     }
 
     /// The digest of the state after `zxid`.
     pub fn digest_at(&self, zxid: Zxid) -> Option<u64> {
-        if zxid == Zxid::ZERO {
-            return Some(DataTree::new().digest());
+        if zxid == self.base_zxid {
+            return Some(self.base_tree.digest());
         }
         self.index_of(zxid).map(|index| self.digests[index])
     }
 
-    /// The state after `zxid`, rebuilt by replay.
+    /// The state after `zxid`, rebuilt by replay from the base.
     pub fn tree_at(&self, zxid: Zxid) -> DataTree {
-        let mut tree = DataTree::new();
+        let mut tree = self.base_tree.clone();
         for record in self
             .records
             .iter()
@@ -95,13 +118,13 @@ impl Ghost {
             .filter(move |record| record.zxid() > after && record.zxid() <= up_to)
     }
 
-    /// The node came back at `zxid`: what was logged after it is gone.
+    /// The node's log now ends at `zxid` (recovery, or a TRUNC): what came after is gone.
     pub fn truncate_to(&mut self, zxid: Zxid) {
         assert!(
             self.contains(zxid),
             "truncation point must be in the history"
         );
-        let keep = if zxid == Zxid::ZERO {
+        let keep = if zxid == self.base_zxid {
             0
         } else {
             self.index_of(zxid).expect("contained") + 1
@@ -112,6 +135,16 @@ impl Ghost {
         self.records.truncate(keep);
         self.digests.truncate(keep);
         self.tree = self.tree_at(zxid);
+        self.acked.retain(|acked| *acked <= zxid);
+    }
+
+    /// The node replaced its state with a snapshot at `zxid` holding `tree`.
+    pub fn reset_to_snapshot(&mut self, zxid: Zxid, tree: DataTree) {
+        self.base_zxid = zxid;
+        self.base_tree = tree.clone();
+        self.tree = tree;
+        self.records.clear();
+        self.digests.clear();
         self.acked.retain(|acked| *acked <= zxid);
     }
 }

@@ -3,8 +3,10 @@
 pub mod builtin;
 pub mod checker;
 pub mod cli;
+pub mod clock;
 pub mod disk;
 pub mod ghost;
+pub mod network;
 pub mod panics;
 pub mod queue;
 pub mod realfs;

@@ -14,6 +14,10 @@ pub enum Stream {
     Network = 4,
     /// Seeds handed to the core (its snapshot jitter).
     CoreEntropy = 5,
+    /// Swarm mode's choice of fault kinds and rates.
+    Swarm = 6,
+    /// Per-node clock drift and steps.
+    Clock = 7,
 }
 
 pub fn stream(seed: u64, stream: Stream) -> ChaCha8Rng {

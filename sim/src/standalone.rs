@@ -1,6 +1,6 @@
-//! The same core, run on a real directory: a lone server driven
-//! synchronously, each disk request executed with `RealDir` before the next
-//! input. Useful outside the simulator (and for `datadir` tools later).
+//! The same core, run on a real directory: a replica of an ensemble of one,
+//! driven synchronously, each disk request executed with `RealDir` before the
+//! next input. Useful outside the simulator (and for `datadir` tools later).
 //!
 //! Time is the caller's: `set_time_ms` feeds the core's clock (znode ctime and
 //! mtime); nothing here reads a wall clock.
@@ -9,10 +9,12 @@ use crate::realfs::RealDir;
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::Path;
-use zksim_core::ids::{ConnId, SessionId};
+use zksim_core::ids::{ConnId, NodeId, SessionId};
+use zksim_core::peer::store::StoreConfig;
+use zksim_core::peer::{Peer, PeerConfig};
 use zksim_core::persist::{recover, Recovered, RecoveryError};
 use zksim_core::request::{ClientOp, OpOutcome, OpResult};
-use zksim_core::server::{Input, Output, Phase, Reply, Request, Server, ServerConfig};
+use zksim_core::server::{Input, Output, Phase, Reply, Request};
 
 /// The most inputs one request may take before we call the server stuck.
 const STEPS_PER_REQUEST_MAX: usize = 1_000_000;
@@ -44,7 +46,7 @@ impl std::error::Error for LocalError {}
 
 pub struct LocalServer {
     dir: RealDir,
-    server: Server,
+    server: Peer,
     now_ms: u64,
     next_conn: u64,
     next_cxid: u32,
@@ -61,11 +63,21 @@ pub struct LocalSession {
 
 impl LocalServer {
     /// Recovers from `path` (created if missing) and starts serving.
-    pub fn open(path: &Path, config: ServerConfig) -> Result<(LocalServer, Recovered), LocalError> {
+    pub fn open(path: &Path, store: StoreConfig) -> Result<(LocalServer, Recovered), LocalError> {
         let dir = RealDir::open(path).map_err(LocalError::Io)?;
         let image = dir.image().map_err(LocalError::Io)?;
-        let recovered = recover(&image, config.dbid).map_err(LocalError::Recovery)?;
-        let server = Server::start(config, recovered.clone(), 0);
+        let recovered = recover(&image, store.dbid).map_err(LocalError::Recovery)?;
+        let config = PeerConfig {
+            id: NodeId(0),
+            members: vec![NodeId(0)],
+            store,
+            init_limit_ticks: 10,
+            sync_limit_ticks: 5,
+            finalize_wait_ticks: 2,
+            committed_log_txns: 0,
+            bugs: zksim_core::bugs::Bugs::none(),
+        };
+        let server = Peer::start(config, recovered.clone(), 0);
         let mut local = LocalServer {
             dir,
             server,
@@ -76,7 +88,11 @@ impl LocalServer {
             pending: VecDeque::new(),
         };
         local.run_until_idle()?;
-        assert_eq!(local.server.phase(), Phase::Serving, "startup completes once its disk requests do");
+        assert_eq!(
+            local.server.phase(),
+            Phase::Serving,
+            "startup completes once its disk requests do"
+        );
         Ok((local, recovered))
     }
 
@@ -84,7 +100,7 @@ impl LocalServer {
         self.now_ms = self.now_ms.max(now_ms);
     }
 
-    pub fn server(&self) -> &Server {
+    pub fn server(&self) -> &Peer {
         &self.server
     }
 
@@ -92,7 +108,13 @@ impl LocalServer {
     pub fn connect(&mut self, timeout_ms: u32) -> Result<LocalSession, LocalError> {
         self.next_conn += 1;
         let conn = ConnId(self.next_conn);
-        let reply = self.call(conn, Request::Connect { session: None, timeout_ms })?;
+        let reply = self.call(
+            conn,
+            Request::Connect {
+                session: None,
+                timeout_ms,
+            },
+        )?;
         match reply.outcome {
             Ok(OpResult::SessionCreated { session }) => Ok(LocalSession { conn, session }),
             other => panic!("a new session is always created, got {other:?}"),
@@ -100,7 +122,11 @@ impl LocalServer {
     }
 
     /// Runs one operation and returns its outcome once durable (for writes).
-    pub fn request(&mut self, session: LocalSession, op: ClientOp) -> Result<OpOutcome, LocalError> {
+    pub fn request(
+        &mut self,
+        session: LocalSession,
+        op: ClientOp,
+    ) -> Result<OpOutcome, LocalError> {
         self.next_cxid += 1;
         let cxid = self.next_cxid;
         let reply = self.call(session.conn, Request::Op { cxid, op })?;
@@ -117,7 +143,11 @@ impl LocalServer {
     fn call(&mut self, conn: ConnId, request: Request) -> Result<Reply, LocalError> {
         self.pending.push_back(Input::Request { conn, request });
         self.run_until_idle()?;
-        let index = self.replies.iter().position(|(to, _)| *to == conn).ok_or(LocalError::NoReply)?;
+        let index = self
+            .replies
+            .iter()
+            .position(|(to, _)| *to == conn)
+            .ok_or(LocalError::NoReply)?;
         Ok(self.replies.remove(index).expect("found").1)
     }
 
@@ -135,10 +165,13 @@ impl LocalServer {
                     },
                     Output::Reply { conn, reply } => self.replies.push_back((conn, reply)),
                     Output::Halted { reason } => return Err(LocalError::Halted(reason)),
-                    Output::Note(_) => {}
+                    Output::Note(_) | Output::CloseConnection { .. } => {}
+                    Output::Send { .. } => unreachable!("an ensemble of one sends no messages"),
                 }
             }
-            let Some(input) = self.pending.pop_front() else { return Ok(()) };
+            let Some(input) = self.pending.pop_front() else {
+                return Ok(());
+            };
             steps += 1;
             assert!(steps < STEPS_PER_REQUEST_MAX, "server did not settle");
             self.server.step(self.now_ms, input);
@@ -151,23 +184,26 @@ impl LocalServer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zksim_core::bugs::Bugs;
     use zksim_core::tree::CreateMode;
 
-    fn config() -> ServerConfig {
-        ServerConfig {
+    fn config() -> StoreConfig {
+        StoreConfig {
             dbid: 7,
             snapshot_every_txns: 20,
             snapshot_chunk_nodes: 4,
             log_roll_bytes: 4096,
             snapshot_retain: 2,
-            bugs: Bugs::none(),
             entropy: 1,
+            ack_before_fsync: false,
         }
     }
 
     fn create(path: &str, data: &[u8]) -> ClientOp {
-        ClientOp::Create { path: path.into(), data: data.to_vec(), mode: CreateMode::Persistent }
+        ClientOp::Create {
+            path: path.into(),
+            data: data.to_vec(),
+            mode: CreateMode::Persistent,
+        }
     }
 
     #[test]
@@ -179,9 +215,21 @@ mod tests {
             let session = local.connect(10_000).expect("session");
             for i in 0..100 {
                 local.set_time_ms(i);
-                let outcome = local.request(session, create(&format!("/n{i}"), b"v")).expect("answered");
-                assert!(matches!(outcome, Ok(OpResult::Created { .. })), "{outcome:?}");
-                let outcome = local.request(session, ClientOp::SetData { path: format!("/n{i}"), data: b"w".to_vec(), version: 0 });
+                let outcome = local
+                    .request(session, create(&format!("/n{i}"), b"v"))
+                    .expect("answered");
+                assert!(
+                    matches!(outcome, Ok(OpResult::Created { .. })),
+                    "{outcome:?}"
+                );
+                let outcome = local.request(
+                    session,
+                    ClientOp::SetData {
+                        path: format!("/n{i}"),
+                        data: b"w".to_vec(),
+                        version: 0,
+                    },
+                );
                 assert!(matches!(outcome, Ok(Ok(OpResult::SetData { .. }))));
             }
             local.server().tree().digest()
@@ -189,13 +237,32 @@ mod tests {
         };
         let (local, recovered) = LocalServer::open(dir.path(), config()).expect("reopens");
         assert_eq!(recovered.tree.digest(), digest);
-        assert_eq!(local.server().tree().node(&"/n99".to_string()).expect("present").data, b"w");
+        assert_eq!(
+            local.server().tree().node("/n99").expect("present").data,
+            b"w"
+        );
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .expect("listable")
-            .map(|entry| entry.expect("entry").file_name().into_string().expect("utf-8"))
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .into_string()
+                    .expect("utf-8")
+            })
             .collect();
-        assert!(names.iter().any(|name| name.starts_with("snapshot.")), "{names:?}");
-        assert!(names.iter().filter(|name| name.starts_with("snapshot.")).count() <= 2, "{names:?}");
+        assert!(
+            names.iter().any(|name| name.starts_with("snapshot.")),
+            "{names:?}"
+        );
+        assert!(
+            names
+                .iter()
+                .filter(|name| name.starts_with("snapshot."))
+                .count()
+                <= 2,
+            "{names:?}"
+        );
         assert!(names.iter().any(|name| name == "currentEpoch"), "{names:?}");
     }
 
@@ -208,13 +275,20 @@ mod tests {
             let (mut local, _) = LocalServer::open(dir.path(), config).expect("opens");
             let session = local.connect(10_000).expect("session");
             for i in 0..40 {
-                local.request(session, create(&format!("/n{i}"), &[b'x'; 100])).expect("answered").expect("created");
+                local
+                    .request(session, create(&format!("/n{i}"), &[b'x'; 100]))
+                    .expect("answered")
+                    .expect("created");
             }
         }
         let log = std::fs::read_dir(dir.path())
             .expect("listable")
             .map(|entry| entry.expect("entry").path())
-            .find(|path| path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("log.")))
+            .find(|path| {
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("log."))
+            })
             .expect("a log file");
         let mut bytes = std::fs::read(&log).expect("readable");
         bytes[600] ^= 0x10; // inside an early, fsynced batch

@@ -19,11 +19,21 @@ pub enum ViolationKind {
     CorruptionDetected,
     Unavailable,
     Panic,
+    ZabLeadership,
+    ZabPrefixConsistency,
+    ZabIntegrity,
+    ZabAgreement,
+    ZabTotalOrder,
+    ZabPrimaryOrder,
+    ZabPrimaryIntegrity,
+    ZabLeaderCompleteness,
+    ZabMonotonicRead,
+    Divergence,
 }
 
 impl ViolationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ViolationKind; 8] = [
+    pub const ALL: [ViolationKind; 18] = [
         ViolationKind::LostAckedWrite,
         ViolationKind::RecoveryMismatch,
         ViolationKind::SnapshotMismatch,
@@ -32,6 +42,16 @@ impl ViolationKind {
         ViolationKind::CorruptionDetected,
         ViolationKind::Unavailable,
         ViolationKind::Panic,
+        ViolationKind::ZabLeadership,
+        ViolationKind::ZabPrefixConsistency,
+        ViolationKind::ZabIntegrity,
+        ViolationKind::ZabAgreement,
+        ViolationKind::ZabTotalOrder,
+        ViolationKind::ZabPrimaryOrder,
+        ViolationKind::ZabPrimaryIntegrity,
+        ViolationKind::ZabLeaderCompleteness,
+        ViolationKind::ZabMonotonicRead,
+        ViolationKind::Divergence,
     ];
 
     /// The kebab-case name, as written in scenario files and reports.
@@ -45,6 +65,16 @@ impl ViolationKind {
             ViolationKind::CorruptionDetected => "corruption-detected",
             ViolationKind::Unavailable => "unavailable",
             ViolationKind::Panic => "panic",
+            ViolationKind::ZabLeadership => "zab-leadership",
+            ViolationKind::ZabPrefixConsistency => "zab-prefix-consistency",
+            ViolationKind::ZabIntegrity => "zab-integrity",
+            ViolationKind::ZabAgreement => "zab-agreement",
+            ViolationKind::ZabTotalOrder => "zab-total-order",
+            ViolationKind::ZabPrimaryOrder => "zab-primary-order",
+            ViolationKind::ZabPrimaryIntegrity => "zab-primary-integrity",
+            ViolationKind::ZabLeaderCompleteness => "zab-leader-completeness",
+            ViolationKind::ZabMonotonicRead => "zab-monotonic-read",
+            ViolationKind::Divergence => "divergence",
         }
     }
 
@@ -71,6 +101,34 @@ impl ViolationKind {
                 "a request or a node did not recover before the end of the healing phase"
             }
             ViolationKind::Panic => "the core panicked on a broken invariant",
+            ViolationKind::ZabLeadership => {
+                "two nodes were established as leader of one epoch, or a non-leader proposed in it"
+            }
+            ViolationKind::ZabPrefixConsistency => {
+                "two replicas' delivered sequences are not prefixes of one another"
+            }
+            ViolationKind::ZabIntegrity => {
+                "a replica delivered a txn that no leader proposed or held in its initial history"
+            }
+            ViolationKind::ZabAgreement => {
+                "two different txns were delivered or committed under the same zxid"
+            }
+            ViolationKind::ZabTotalOrder => {
+                "two replicas delivered the same txns in different orders"
+            }
+            ViolationKind::ZabPrimaryOrder => {
+                "delivered txns out of their leader's proposal order, or older epoch after newer"
+            }
+            ViolationKind::ZabPrimaryIntegrity => {
+                "a new leader's initial history lacks an older-epoch txn some replica had delivered"
+            }
+            ViolationKind::ZabLeaderCompleteness => {
+                "a new leader's initial history lacks a txn committed before it was established"
+            }
+            ViolationKind::ZabMonotonicRead => {
+                "a replica lost txns it had delivered, by recovery or by a snapshot sync"
+            }
+            ViolationKind::Divergence => "replicas' trees differ after healing",
         }
     }
 

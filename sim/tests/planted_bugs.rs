@@ -1,37 +1,52 @@
 //! Every planted bug is caught by `zksim run`, and the replay command it
-//! prints reproduces the failure with the same trace hash.
+//! prints reproduces the failure with the same trace hash; the clean core
+//! passes the same seeds.
 #![cfg(feature = "planted-bugs")]
 
 use std::process::Command;
 use zksim_core::bugs::PlantedBug;
 use zksim_reports::RunSummary;
 
-fn scenario_for(bug: PlantedBug) -> &'static str {
+/// Where each bug is looked for: a scenario and a seed range that holds at
+/// least one detection (see `zksim run --bug` for how often each is found).
+fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
     match bug {
-        PlantedBug::AckBeforeFsync => "single-node-crash",
-        PlantedBug::SkipTornTailTruncation => "single-node-disk-faults",
+        PlantedBug::AckBeforeFsync => ("single-node-crash", "0..10"),
+        PlantedBug::SkipTornTailTruncation => ("single-node-disk-faults", "0..10"),
+        PlantedBug::DiffInsteadOfTrunc => ("leader-failover", "0..10"),
+        PlantedBug::AckNewLeaderBeforeLogging => ("swarm", "50..60"),
+        PlantedBug::EpochBeforeTxns => ("leader-failover", "0..10"),
+        PlantedBug::StaleProposalsAfterShutdown => ("swarm", "70..80"),
+        PlantedBug::ApplyBeforeDurable => ("leader-failover", "10..20"),
+        PlantedBug::CommitWithoutQuorum => ("leader-failover", "0..10"),
     }
+}
+
+fn zksim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_zksim"))
+        .args(args)
+        .output()
+        .expect("zksim runs")
 }
 
 #[test]
 fn every_planted_bug_is_found_and_replays_exactly() {
     let dir = tempfile::tempdir().expect("tempdir");
     for bug in PlantedBug::ALL {
+        let (scenario, seeds) = hunt_for(bug);
         let json = dir.path().join(format!("{bug}.json"));
-        let output = Command::new(env!("CARGO_BIN_EXE_zksim"))
-            .args([
-                "run",
-                scenario_for(bug),
-                "--seeds",
-                "0..40",
-                "--quiet",
-                "--bug",
-                bug.name(),
-            ])
-            .arg("--summary-json")
-            .arg(&json)
-            .output()
-            .expect("zksim runs");
+        let json_arg = json.to_str().expect("utf-8");
+        let output = zksim(&[
+            "run",
+            scenario,
+            "--seeds",
+            seeds,
+            "--quiet",
+            "--bug",
+            bug.name(),
+            "--summary-json",
+            json_arg,
+        ]);
         assert_eq!(
             output.status.code(),
             Some(1),
@@ -48,10 +63,7 @@ fn every_planted_bug_is_found_and_replays_exactly() {
             "{}",
             failure.replay
         );
-        let replayed = Command::new(env!("CARGO_BIN_EXE_zksim"))
-            .args(&replay[1..])
-            .output()
-            .expect("replay runs");
+        let replayed = zksim(&replay[1..]);
         let stdout = String::from_utf8_lossy(&replayed.stdout);
         assert_eq!(
             replayed.status.code(),
@@ -72,14 +84,12 @@ fn every_planted_bug_is_found_and_replays_exactly() {
 #[test]
 fn the_clean_core_passes_the_same_seeds() {
     for bug in PlantedBug::ALL {
-        let output = Command::new(env!("CARGO_BIN_EXE_zksim"))
-            .args(["run", scenario_for(bug), "--seeds", "0..40", "--quiet"])
-            .output()
-            .expect("zksim runs");
+        let (scenario, seeds) = hunt_for(bug);
+        let output = zksim(&["run", scenario, "--seeds", seeds, "--quiet"]);
         assert_eq!(
             output.status.code(),
             Some(0),
-            "{}",
+            "{scenario} {seeds}: {}",
             String::from_utf8_lossy(&output.stdout)
         );
     }

@@ -244,6 +244,12 @@ fn read_epochs(image: &DataDirImage, last_zxid: Zxid) -> Result<(Epoch, Epoch), 
             format!("acceptedEpoch {accepted} is less than currentEpoch {current}"),
         ));
     }
+    if last_zxid.epoch() > current && accepted >= last_zxid.epoch() {
+        // A sync was interrupted between logging the new epoch's txns and writing
+        // currentEpoch (ZOOKEEPER-1653). The log holds the whole synced history
+        // before them, so the log's epoch is this node's current one.
+        return Ok((accepted, last_zxid.epoch()));
+    }
     if last_zxid.epoch() > current {
         return Err(error(
             Some(CURRENT_EPOCH),

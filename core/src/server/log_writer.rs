@@ -227,10 +227,6 @@ impl LogWriter {
         self.fsync_in_flight.is_none() && self.written == self.durable && self.buffered.is_empty()
     }
 
-    pub fn written(&self) -> Zxid {
-        self.written
-    }
-
     /// After a TRUNC or SNAP rewrote the log: it now ends durably at `zxid`,
     /// and the next record opens a new file.
     pub fn reset_to(&mut self, zxid: Zxid) {

@@ -1,7 +1,8 @@
 //! The server's inputs and outputs.
 
-use crate::ids::{ConnId, Epoch, IoId, SessionId, Zxid};
+use crate::ids::{ConnId, Epoch, IoId, NodeId, SessionId, Zxid};
 use crate::io::{DiskError, DiskOp};
+use crate::peer::messages::{PeerMessage, PeerState};
 use crate::request::{ClientOp, OpOutcome};
 
 /// What a client sends on its connection.
@@ -49,6 +50,15 @@ pub enum Input {
     },
     /// A clock tick.
     Tick,
+    /// A message from another replica.
+    Message {
+        from: NodeId,
+        msg: PeerMessage,
+    },
+    /// The connection to another replica was reset; messages in flight are lost.
+    PeerConnectionLost {
+        peer: NodeId,
+    },
 }
 
 /// Everything a server asks of its environment or tells it.
@@ -66,6 +76,15 @@ pub enum Output {
     /// The server stopped itself; it must be restarted from its data directory.
     Halted {
         reason: String,
+    },
+    /// Send a message to another replica.
+    Send {
+        to: NodeId,
+        msg: PeerMessage,
+    },
+    /// The server closed a client connection (it stopped serving); the client reconnects.
+    CloseConnection {
+        conn: ConnId,
     },
     /// An observation, for traces, checkers and coverage counters.
     Note(Note),
@@ -108,5 +127,36 @@ pub enum Note {
     TornTailTruncated {
         file: String,
         valid_bytes: u64,
+    },
+    /// The replica's role changed.
+    RoleChanged {
+        state: PeerState,
+        epoch: Epoch,
+    },
+    /// This replica became the established leader of `epoch` (a quorum acked NEWLEADER).
+    Established {
+        epoch: Epoch,
+    },
+    /// The leader proposed a new txn.
+    Proposed {
+        zxid: Zxid,
+        content: u64,
+    },
+    /// The leader committed up to `zxid` (a quorum has it durably).
+    Committed {
+        zxid: Zxid,
+    },
+    /// A follower installed a synchronization from its leader.
+    Synced {
+        mode: &'static str,
+        zxid: Zxid,
+    },
+    /// A follower replaced its whole state with the leader's snapshot at `zxid`.
+    SnapInstalled {
+        zxid: Zxid,
+    },
+    /// A follower now serves clients.
+    UpToDate {
+        committed: Zxid,
     },
 }

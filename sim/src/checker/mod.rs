@@ -2,3 +2,4 @@
 
 pub mod recovery;
 pub mod sequential;
+pub mod zab;

@@ -8,18 +8,20 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::network::PartitionKind;
 use crate::violation::ViolationKind;
 
 pub use error::ScenarioError;
 
 mod error;
 mod format;
+mod swarm;
 #[cfg(test)]
 mod tests;
 mod validate;
 
-/// Largest ensemble the simulator supports. Raise to 9 once ensembles exist.
-pub const MAX_NODES: u32 = 1;
+/// Largest ensemble the simulator supports.
+pub const MAX_NODES: u32 = 9;
 
 /// A named situation to simulate: cluster shape, workload, disk model, faults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,6 +37,10 @@ pub struct Scenario {
     pub workload: Workload,
     #[serde(default)]
     pub disk: Disk,
+    #[serde(default)]
+    pub network: Network,
+    #[serde(default)]
+    pub clock: Clock,
     #[serde(default)]
     pub faults: Faults,
     /// Length of the fault phase in virtual milliseconds.
@@ -66,6 +72,15 @@ pub struct Cluster {
     pub log_roll_bytes: u64,
     /// Snapshots kept by purge (plus the logs they need).
     pub snapshot_retain: u32,
+    /// ZooKeeper's `initLimit`: ticks a new leader has to gather a quorum
+    /// of followers (discovery + sync).
+    pub init_limit_ticks: u32,
+    /// ZooKeeper's `syncLimit`: ticks without hearing from the leader (a
+    /// follower), or from a quorum (a leader), before giving up.
+    pub sync_limit_ticks: u32,
+    /// Txns the leader keeps in memory to sync a follower by DIFF; a
+    /// follower further behind gets a SNAP.
+    pub committed_log_txns: u32,
 }
 
 impl Default for Cluster {
@@ -77,6 +92,9 @@ impl Default for Cluster {
             snapshot_chunk_nodes: 16,
             log_roll_bytes: 65_536,
             snapshot_retain: 3,
+            init_limit_ticks: 10,
+            sync_limit_ticks: 5,
+            committed_log_txns: 500,
         }
     }
 }
@@ -250,18 +268,88 @@ impl SectorFates {
     }
 }
 
+/// The virtual network between the nodes, and between clients and nodes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Network {
+    /// `[min, max]` one-way delay of a message between two nodes.
+    pub latency_us: [u64; 2],
+    /// Per message between nodes, probability of a delay spike instead.
+    pub spike_probability: f64,
+    /// `[min, max]` delay of a spiked message.
+    pub spike_latency_us: [u64; 2],
+    /// Mean virtual time between resets of the connection between a random
+    /// pair of nodes (in-flight messages lost); 0 = never.
+    pub reset_interval_ms: u64,
+    /// `[min, max]` one-way delay between a client and a node.
+    pub client_latency_us: [u64; 2],
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            latency_us: [200, 2_000],
+            spike_probability: 0.0,
+            spike_latency_us: [20_000, 200_000],
+            reset_interval_ms: 0,
+            client_latency_us: [100, 1_000],
+        }
+    }
+}
+
+/// Each node's virtual clock: drift and steps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Clock {
+    /// Each node's clock runs fast or slow by a random amount within
+    /// ±this many parts per million.
+    pub max_drift_ppm: u32,
+    /// Mean virtual time between forward steps of a random node's clock;
+    /// 0 = never.
+    pub step_interval_ms: u64,
+    /// `[min, max]` size of a clock step.
+    pub step_ms: [u64; 2],
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            max_drift_ppm: 0,
+            step_interval_ms: 0,
+            step_ms: [10, 1_000],
+        }
+    }
+}
+
 /// Process faults: random crashes and an explicit schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Faults {
+    /// Swarm mode: each seed keeps a random subset of the random fault kinds
+    /// below, at randomly scaled rates (see [`Scenario::for_seed`]).
+    pub swarm: bool,
     /// Mean virtual time between random crashes; 0 = none.
     pub crash_interval_ms: u64,
     /// `[min, max]` time from a crash to the restart.
     pub restart_delay_ms: [u64; 2],
+    /// When a random crash fires, probability that it is a whole-ensemble
+    /// power loss (every node crashes at once) rather than one node.
+    pub crash_all_probability: f64,
     /// Per fsync, probability of crashing while it is in flight.
     pub crash_mid_fsync_probability: f64,
     /// Per snapshot, probability of crashing while it is being written.
     pub crash_mid_snapshot_probability: f64,
+    /// Mean virtual time between random partitions; 0 = none.
+    pub partition_interval_ms: u64,
+    /// `[min, max]` time a random partition lasts before it heals.
+    pub partition_duration_ms: [u64; 2],
+    /// The kinds a random partition is drawn from (uniformly).
+    pub partition_kinds: Vec<PartitionKind>,
+    /// Mean virtual time between pauses of a random node (it stops running
+    /// without crashing); 0 = none.
+    pub pause_interval_ms: u64,
+    /// `[min, max]` length of a random pause.
+    pub pause_duration_ms: [u64; 2],
     /// Explicit fault events; need not be sorted (see [`Faults::sorted_schedule`]).
     pub schedule: Vec<FaultEvent>,
 }
@@ -269,14 +357,31 @@ pub struct Faults {
 impl Default for Faults {
     fn default() -> Self {
         Faults {
+            swarm: false,
             crash_interval_ms: 0,
             restart_delay_ms: [10, 500],
+            crash_all_probability: 0.0,
             crash_mid_fsync_probability: 0.0,
             crash_mid_snapshot_probability: 0.0,
+            partition_interval_ms: 0,
+            partition_duration_ms: [500, 5_000],
+            partition_kinds: ALL_PARTITION_KINDS.to_vec(),
+            pause_interval_ms: 0,
+            pause_duration_ms: [100, 2_000],
             schedule: Vec::new(),
         }
     }
 }
+
+/// Every partition kind, in the order of the documentation (the default of
+/// `faults.partition_kinds`).
+pub const ALL_PARTITION_KINDS: [PartitionKind; 5] = [
+    PartitionKind::Symmetric,
+    PartitionKind::Asymmetric,
+    PartitionKind::Bridge,
+    PartitionKind::IsolateLeader,
+    PartitionKind::MinorityMajority,
+];
 
 impl Faults {
     /// The schedule sorted by `at_ms`, stably (equal times keep file order).
@@ -287,23 +392,119 @@ impl Faults {
     }
 }
 
+/// The name of a partition kind in scenario files (`isolate-leader`).
+pub(crate) fn kind_name(kind: &PartitionKind) -> String {
+    match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{kind:?}"),
+    }
+}
+
 /// One explicit fault at a given virtual time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultEvent {
     pub at_ms: u64,
     pub action: FaultAction,
+    /// The node acted on (`crash`, `restart`, `bit-rot`, `pause`; one end for
+    /// `reset-connections`); ignored by the other actions.
     #[serde(default)]
     pub node: u32,
+    /// The cut to make; present iff `action` is `partition`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<PartitionSpec>,
+    /// How long the pause lasts; present iff `action` is `pause`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// The other end of the connection; present iff `action` is
+    /// `reset-connections`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<u32>,
+}
+
+impl FaultEvent {
+    /// An event of `action` on `node` with no optional field set.
+    pub fn new(at_ms: u64, action: FaultAction, node: u32) -> FaultEvent {
+        FaultEvent {
+            at_ms,
+            action,
+            node,
+            partition: None,
+            duration_ms: None,
+            peer: None,
+        }
+    }
 }
 
 /// What an explicit fault event does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultAction {
+    /// Crash `node`.
     Crash,
+    /// Restart `node` (if it is down).
     Restart,
+    /// Flip one bit in one of `node`'s durable sectors.
     BitRot,
+    /// Crash every node at once (power loss).
+    CrashAll,
+    /// Restart every node that is down.
+    RestartAll,
+    /// Crash the current leader (if there is none, nothing happens).
+    CrashLeader,
+    /// Cut the network as `partition` says, replacing any cut in force.
+    Partition,
+    /// Heal every partition in force.
+    Heal,
+    /// Pause `node` for `duration_ms`.
+    Pause,
+    /// Reset the connection between `node` and `peer`.
+    ResetConnections,
+}
+
+impl FaultAction {
+    /// The name used in scenario files (`crash-leader`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultAction::Crash => "crash",
+            FaultAction::Restart => "restart",
+            FaultAction::BitRot => "bit-rot",
+            FaultAction::CrashAll => "crash-all",
+            FaultAction::RestartAll => "restart-all",
+            FaultAction::CrashLeader => "crash-leader",
+            FaultAction::Partition => "partition",
+            FaultAction::Heal => "heal",
+            FaultAction::Pause => "pause",
+            FaultAction::ResetConnections => "reset-connections",
+        }
+    }
+}
+
+/// An explicit network cut, as written in a `partition` schedule event.
+/// Node lists hold node ids; no node may appear twice in one spec.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "kebab-case")]
+pub enum PartitionSpec {
+    /// Links between nodes of different groups are cut, both ways; the
+    /// nodes listed in no group form one more group together.
+    Split { groups: Vec<Vec<u32>> },
+    /// Messages from every node of `from` to every node of `to` are dropped;
+    /// the other direction still works.
+    OneWay { from: Vec<u32>, to: Vec<u32> },
+    /// `left` and `right` cannot talk to each other; `bridge` talks to both.
+    Bridge {
+        left: Vec<u32>,
+        bridge: u32,
+        right: Vec<u32>,
+    },
+    /// `node` is cut from every other node, both ways.
+    Isolate { node: u32 },
+    /// The leader at that instant is cut from every other node (nothing
+    /// happens if there is no leader).
+    IsolateLeader {},
+    /// A random minority of the nodes (perhaps with the leader) is cut from
+    /// the majority.
+    MinorityMajority {},
 }
 
 /// What the run is expected to show.
@@ -349,6 +550,21 @@ impl Scenario {
     /// to an equal scenario.
     pub fn to_json_pretty(&self) -> String {
         format::to_json_pretty(self)
+    }
+
+    /// The concrete scenario for one seed. Without swarm mode, the scenario
+    /// itself and no choices. In swarm mode, a copy in which each random
+    /// fault kind the scenario has is independently kept with probability
+    /// 1/2, and if kept has its rate scaled by a random factor in
+    /// `[0.25, 4]` (log-uniform: intervals divided by it, probabilities and
+    /// drift multiplied by it and capped at their limits); a kept partition
+    /// kind list keeps a random non-empty subset of its kinds. The copy has
+    /// `swarm: false` and is valid; the explicit schedule is unchanged. The
+    /// strings describe each choice, one per fault kind present, such as
+    /// `"partitions: every ~3200 ms (symmetric, isolate-leader)"` or
+    /// `"bit-rot: off"`. Only `rng` is drawn from.
+    pub fn for_seed(&self, rng: &mut impl rand::Rng) -> (Scenario, Vec<String>) {
+        swarm::for_seed(self, rng)
     }
 
     /// Fault phase plus healing phase.

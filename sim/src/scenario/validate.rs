@@ -5,7 +5,10 @@
 
 use std::fmt::Display;
 
-use super::{Cluster, Disk, Faults, Scenario, ScenarioError, SectorFates, Workload, MAX_NODES};
+use super::{
+    Clock, Cluster, Disk, FaultAction, FaultEvent, Faults, Network, PartitionSpec, Scenario,
+    ScenarioError, SectorFates, Workload, MAX_NODES,
+};
 
 type Check = Result<(), ScenarioError>;
 
@@ -13,6 +16,12 @@ type Check = Result<(), ScenarioError>;
 pub const MAX_NAME_CHARS: usize = 100;
 /// Longest allowed `description`, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 200;
+/// Upper limit of every network latency range, in microseconds.
+pub const MAX_LATENCY_US: u64 = 10_000_000;
+/// Upper limit of `clock.max_drift_ppm`.
+pub const MAX_DRIFT_PPM: u32 = 200_000;
+/// Upper limit of the fault duration ranges and of a pause, in milliseconds.
+pub const MAX_FAULT_DURATION_MS: u64 = 3_600_000;
 
 pub(super) fn scenario(s: &Scenario) -> Check {
     name(&s.name)?;
@@ -20,6 +29,8 @@ pub(super) fn scenario(s: &Scenario) -> Check {
     cluster(&s.cluster)?;
     workload(&s.workload)?;
     disk(&s.disk)?;
+    network(&s.network)?;
+    clock(&s.clock)?;
     in_range("duration_ms", s.duration_ms, 1, 86_400_000)?;
     in_range("heal_ms", s.heal_ms, 0, 3_600_000)?;
     faults(&s.faults, s.duration_ms, s.cluster.nodes)?;
@@ -105,9 +116,8 @@ fn cluster(c: &Cluster) -> Check {
         return err(
             "cluster.nodes",
             format!(
-                "{} nodes requested: ensembles of more than {MAX_NODES} node{} are not implemented yet",
-                c.nodes,
-                if MAX_NODES == 1 { "" } else { "s" }
+                "{} nodes requested: ensembles of more than {MAX_NODES} nodes are not supported",
+                c.nodes
             ),
         );
     }
@@ -126,6 +136,14 @@ fn cluster(c: &Cluster) -> Check {
     )?;
     in_range("cluster.log_roll_bytes", c.log_roll_bytes, 512, 1 << 32)?;
     in_range("cluster.snapshot_retain", c.snapshot_retain, 1, 100)?;
+    in_range("cluster.init_limit_ticks", c.init_limit_ticks, 1, 1_000)?;
+    in_range("cluster.sync_limit_ticks", c.sync_limit_ticks, 1, 1_000)?;
+    in_range(
+        "cluster.committed_log_txns",
+        c.committed_log_txns,
+        0,
+        1_000_000,
+    )?;
     Ok(())
 }
 
@@ -184,8 +202,35 @@ fn sector_fates(f: &SectorFates) -> Check {
     Ok(())
 }
 
+fn network(n: &Network) -> Check {
+    range_pair("network.latency_us", n.latency_us, MAX_LATENCY_US)?;
+    probability("network.spike_probability", n.spike_probability)?;
+    range_pair(
+        "network.spike_latency_us",
+        n.spike_latency_us,
+        MAX_LATENCY_US,
+    )?;
+    range_pair(
+        "network.client_latency_us",
+        n.client_latency_us,
+        MAX_LATENCY_US,
+    )?;
+    Ok(())
+}
+
+fn clock(c: &Clock) -> Check {
+    in_range("clock.max_drift_ppm", c.max_drift_ppm, 0, MAX_DRIFT_PPM)?;
+    range_pair("clock.step_ms", c.step_ms, MAX_FAULT_DURATION_MS)?;
+    Ok(())
+}
+
 fn faults(f: &Faults, duration_ms: u64, nodes: u32) -> Check {
-    range_pair("faults.restart_delay_ms", f.restart_delay_ms, 3_600_000)?;
+    range_pair(
+        "faults.restart_delay_ms",
+        f.restart_delay_ms,
+        MAX_FAULT_DURATION_MS,
+    )?;
+    probability("faults.crash_all_probability", f.crash_all_probability)?;
     probability(
         "faults.crash_mid_fsync_probability",
         f.crash_mid_fsync_probability,
@@ -194,27 +239,185 @@ fn faults(f: &Faults, duration_ms: u64, nodes: u32) -> Check {
         "faults.crash_mid_snapshot_probability",
         f.crash_mid_snapshot_probability,
     )?;
+    range_pair(
+        "faults.partition_duration_ms",
+        f.partition_duration_ms,
+        MAX_FAULT_DURATION_MS,
+    )?;
+    if f.partition_interval_ms > 0 && f.partition_kinds.is_empty() {
+        return err(
+            "faults.partition_kinds",
+            "must name at least one kind when partition_interval_ms is above 0",
+        );
+    }
+    for (i, kind) in f.partition_kinds.iter().enumerate() {
+        if f.partition_kinds[..i].contains(kind) {
+            return err(
+                format!("faults.partition_kinds[{i}]"),
+                format!("`{}` is listed twice", super::kind_name(kind)),
+            );
+        }
+    }
+    range_pair(
+        "faults.pause_duration_ms",
+        f.pause_duration_ms,
+        MAX_FAULT_DURATION_MS,
+    )?;
     for (i, event) in f.schedule.iter().enumerate() {
-        if event.at_ms > duration_ms {
+        fault_event(&format!("faults.schedule[{i}]"), event, duration_ms, nodes)?;
+    }
+    Ok(())
+}
+
+fn node_id(field: &str, node: u32, nodes: u32) -> Check {
+    if node >= nodes {
+        return err(
+            field,
+            format!(
+                "node {node} does not exist: the cluster has {nodes} node{} (0..={})",
+                if nodes == 1 { "" } else { "s" },
+                nodes.saturating_sub(1)
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// `field` (`faults.schedule[3]`) must be present iff `needed`.
+fn present_iff<T>(field: String, value: &Option<T>, needed: bool, action: FaultAction) -> Check {
+    match (value.is_some(), needed) {
+        (false, true) => err(field, format!("is required by action `{}`", action.name())),
+        (true, false) => err(
+            field,
+            format!("is not allowed with action `{}`", action.name()),
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn fault_event(at: &str, event: &FaultEvent, duration_ms: u64, nodes: u32) -> Check {
+    if event.at_ms > duration_ms {
+        return err(
+            format!("{at}.at_ms"),
+            format!(
+                "{} is after the end of the fault phase (duration_ms {duration_ms})",
+                event.at_ms
+            ),
+        );
+    }
+    node_id(&format!("{at}.node"), event.node, nodes)?;
+    let action = event.action;
+    present_iff(
+        format!("{at}.partition"),
+        &event.partition,
+        action == FaultAction::Partition,
+        action,
+    )?;
+    present_iff(
+        format!("{at}.duration_ms"),
+        &event.duration_ms,
+        action == FaultAction::Pause,
+        action,
+    )?;
+    present_iff(
+        format!("{at}.peer"),
+        &event.peer,
+        action == FaultAction::ResetConnections,
+        action,
+    )?;
+    if action == FaultAction::CrashLeader && nodes < 2 {
+        return err(
+            format!("{at}.action"),
+            format!("`crash-leader` needs at least 2 nodes, the cluster has {nodes}"),
+        );
+    }
+    if let Some(d) = event.duration_ms {
+        in_range(&format!("{at}.duration_ms"), d, 1, MAX_FAULT_DURATION_MS)?;
+    }
+    if let Some(peer) = event.peer {
+        let field = format!("{at}.peer");
+        node_id(&field, peer, nodes)?;
+        if peer == event.node {
             return err(
-                format!("faults.schedule[{i}].at_ms"),
-                format!(
-                    "{} is after the end of the fault phase (duration_ms {duration_ms})",
-                    event.at_ms
-                ),
+                field,
+                format!("must differ from `node` (both are {peer}): a connection has two ends"),
             );
         }
-        if event.node >= nodes {
-            return err(
-                format!("faults.schedule[{i}].node"),
-                format!(
-                    "node {} does not exist: the cluster has {nodes} node{} (0..={})",
-                    event.node,
-                    if nodes == 1 { "" } else { "s" },
-                    nodes.saturating_sub(1)
-                ),
-            );
+    }
+    if let Some(spec) = &event.partition {
+        partition_spec(&format!("{at}.partition"), spec, nodes)?;
+    }
+    Ok(())
+}
+
+fn partition_spec(at: &str, spec: &PartitionSpec, nodes: u32) -> Check {
+    // Named lists of node ids, in document order.
+    let bridge;
+    let lists: Vec<(String, &[u32])> = match spec {
+        PartitionSpec::Split { groups } => {
+            if groups.is_empty() {
+                return err(format!("{at}.groups"), "must list at least one group");
+            }
+            groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (format!("groups[{i}]"), g.as_slice()))
+                .collect()
         }
+        PartitionSpec::OneWay { from, to } => {
+            vec![("from".to_string(), from), ("to".to_string(), to)]
+        }
+        PartitionSpec::Bridge {
+            left,
+            bridge: b,
+            right,
+        } => {
+            bridge = [*b];
+            vec![
+                ("left".to_string(), left),
+                ("bridge".to_string(), &bridge),
+                ("right".to_string(), right),
+            ]
+        }
+        PartitionSpec::Isolate { node } => return node_id(&format!("{at}.node"), *node, nodes),
+        PartitionSpec::IsolateLeader {} => return min_nodes(at, "isolate-leader", 2, nodes),
+        PartitionSpec::MinorityMajority {} => return min_nodes(at, "minority-majority", 3, nodes),
+    };
+    for (i, (name, list)) in lists.iter().enumerate() {
+        if list.is_empty() {
+            return err(format!("{at}.{name}"), "must not be empty");
+        }
+        // `bridge` is a single id, not a list.
+        let single = matches!(spec, PartitionSpec::Bridge { .. }) && name == "bridge";
+        for (j, &node) in list.iter().enumerate() {
+            let field = if single {
+                format!("{at}.{name}")
+            } else {
+                format!("{at}.{name}[{j}]")
+            };
+            node_id(&field, node, nodes)?;
+            let earlier = lists[..i]
+                .iter()
+                .find(|(_, l)| l.contains(&node))
+                .map(|(n, _)| n.as_str())
+                .or_else(|| list[..j].contains(&node).then_some(name.as_str()));
+            if let Some(other) = earlier {
+                return err(
+                    field,
+                    format!("node {node} is already in `{other}`: a node may be on one side only"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn min_nodes(at: &str, kind: &str, min: u32, nodes: u32) -> Check {
+    if nodes < min {
+        return err(
+            format!("{at}.kind"),
+            format!("`{kind}` needs at least {min} nodes, the cluster has {nodes}"),
+        );
     }
     Ok(())
 }

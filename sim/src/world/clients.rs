@@ -10,8 +10,6 @@ use zksim_core::request::{ClientOp, MultiResult, OpResult};
 use zksim_core::server::{Input, Reply, Request};
 use zksim_core::tree::{CreateMode, ErrorCode};
 
-/// One-way latency between a client and a server, in microseconds.
-const CLIENT_LATENCY_US: (u64, u64) = (100, 1_000);
 /// Wait before reconnecting after a connection loss.
 const RECONNECT_DELAY_US: (u64, u64) = (20_000, 200_000);
 
@@ -65,7 +63,7 @@ impl Client {
     }
 }
 
-impl World<'_> {
+impl World {
     pub(super) fn client_wake(&mut self, id: usize) {
         let client = &self.clients[id];
         if client.closed || client.awaiting.is_some() || self.phase >= RunPhase::Draining {
@@ -95,10 +93,12 @@ impl World<'_> {
         self.send(id, Request::Op { cxid, op });
     }
 
+    /// Connects to a random serving node (ZooKeeper clients pick from the connect string).
     fn client_connect(&mut self, id: usize) {
-        // One node for now: ensembles pick among the nodes here.
-        let node = 0u32;
-        if !self.nodes[node as usize].accepts_connections() {
+        let serving: Vec<u32> = (0..self.nodes.len() as u32)
+            .filter(|node| self.nodes[*node as usize].is_serving())
+            .collect();
+        if serving.is_empty() {
             let delay = self
                 .rng_network
                 .gen_range(RECONNECT_DELAY_US.0..RECONNECT_DELAY_US.1);
@@ -106,6 +106,7 @@ impl World<'_> {
                 .schedule_in(delay, Event::ClientWake { client: id });
             return;
         }
+        let node = serving[self.rng_network.gen_range(0..serving.len())];
         self.next_conn += 1;
         let conn = ConnId(self.next_conn);
         let incarnation = self.nodes[node as usize].incarnation;
@@ -135,9 +136,10 @@ impl World<'_> {
             .as_ref()
             .expect("sending needs a connection");
         let (conn, node, incarnation) = (connection.conn, connection.node, connection.incarnation);
-        let latency = self
-            .rng_network
-            .gen_range(CLIENT_LATENCY_US.0..CLIENT_LATENCY_US.1);
+        let latency = {
+            let [low, high] = self.scenario.network.client_latency_us;
+            self.rng_network.gen_range(low..=high)
+        };
         self.queue.schedule_in(
             latency,
             Event::ToServer {
@@ -157,7 +159,7 @@ impl World<'_> {
         request: Request,
     ) {
         let host = &self.nodes[node as usize];
-        if host.incarnation != incarnation || !host.accepts_connections() {
+        if host.incarnation != incarnation || !host.is_up() {
             return; // The connection died with the process.
         }
         self.step_server(node, Input::Request { conn, request });
@@ -168,9 +170,10 @@ impl World<'_> {
         let Some(&id) = self.conn_owner.get(&conn) else {
             return;
         };
-        let latency = self
-            .rng_network
-            .gen_range(CLIENT_LATENCY_US.0..CLIENT_LATENCY_US.1);
+        let latency = {
+            let [low, high] = self.scenario.network.client_latency_us;
+            self.rng_network.gen_range(low..=high)
+        };
         let now = self.queue.now_us();
         let Some(connection) = self.clients[id].connection.as_mut() else {
             return;
@@ -308,7 +311,7 @@ impl World<'_> {
         if let Some(connection) = self.clients[id].connection.take() {
             self.conn_owner.remove(&connection.conn);
             let host = &self.nodes[connection.node as usize];
-            if host.incarnation == connection.incarnation && host.accepts_connections() {
+            if host.incarnation == connection.incarnation && host.is_up() {
                 self.step_server(
                     connection.node,
                     Input::Disconnected {
@@ -326,9 +329,23 @@ impl World<'_> {
                 .connection
                 .as_ref()
                 .is_some_and(|c| c.node == node);
-            if !on_node {
-                continue;
+            if on_node {
+                self.drop_client_connection(id);
             }
+        }
+    }
+
+    /// The server closed a connection (it stopped serving).
+    pub(super) fn server_closed_connection(&mut self, conn: ConnId) {
+        if let Some(&id) = self.conn_owner.get(&conn) {
+            self.probe("connections-closed-by-server");
+            self.drop_client_connection(id);
+        }
+    }
+
+    /// The connection is gone: an outstanding request's outcome is unknown; reconnect later.
+    fn drop_client_connection(&mut self, id: usize) {
+        {
             let connection = self.clients[id].connection.take().expect("checked");
             self.conn_owner.remove(&connection.conn);
             match self.clients[id].awaiting.take() {

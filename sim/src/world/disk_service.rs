@@ -9,7 +9,7 @@ use zksim_core::ids::IoId;
 use zksim_core::io::{DiskError, DiskOp};
 use zksim_core::server::Input;
 
-impl World<'_> {
+impl World {
     /// Starts the next disk request of `node` if the disk is idle.
     pub(super) fn start_disk(&mut self, node: u32) {
         let host = &mut self.nodes[node as usize];

@@ -1,6 +1,7 @@
 //! Everything that can happen in a run, as queue entries.
 
 use zksim_core::ids::{ConnId, IoId};
+use zksim_core::peer::messages::PeerMessage;
 use zksim_core::server::{Reply, Request};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -13,6 +14,8 @@ pub enum CrashCause {
     MidSnapshot,
     /// The scenario's schedule.
     Scheduled,
+    /// Every node at once (power loss).
+    PowerLoss,
     /// The server halted itself (a disk error); the process is restarted.
     Halted,
     /// The end-of-run power loss before the final recovery check.
@@ -38,6 +41,18 @@ pub enum Event {
         conn: ConnId,
         reply: Reply,
     },
+    /// A message between replicas arrives (if its connection still lives).
+    PeerMessage {
+        from: u32,
+        to: u32,
+        generation: u64,
+        msg: PeerMessage,
+    },
+    /// A node's clock ticks.
+    Tick {
+        node: u32,
+        incarnation: u64,
+    },
     /// A node's oldest disk request finishes.
     DiskComplete {
         node: u32,
@@ -55,10 +70,24 @@ pub enum Event {
     BitRot {
         node: u32,
     },
-    /// The nemesis picks a node to crash.
+    /// A paused node runs again.
+    Unpause {
+        node: u32,
+    },
+    /// The scenario's explicit fault number `index` (in time order).
+    ScheduledFault {
+        index: usize,
+    },
+    /// The nemesis's random faults.
     RandomCrash,
-    /// The nemesis flips a bit somewhere.
     RandomBitRot,
+    RandomPartition,
+    HealPartition {
+        generation: u64,
+    },
+    RandomPause,
+    RandomReset,
+    RandomClockStep,
     /// The fault phase ends; the healing phase begins.
     HealStart,
     /// The healing phase ends: clients stop issuing; outstanding requests drain.

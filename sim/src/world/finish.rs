@@ -1,20 +1,60 @@
-//! The end of a run: liveness (the node serves, every request was answered),
-//! then a power loss and a last recovery check, then whole-run checks.
+//! The end of a run: liveness (a leader, every live replica serving, every
+//! request answered), convergence (identical trees), durability (every
+//! acknowledged write in every replica), the ZAB checker's final checks, then a
+//! power loss and a last recovery check.
 
 use super::node::NodeState;
 use super::{CrashCause, World};
 use crate::violation::ViolationKind;
+use zksim_core::ids::Zxid;
 
-impl World<'_> {
+impl World {
     pub(super) fn finish(&mut self) {
+        self.check_liveness();
+        self.check_convergence();
+        for (kind, node, message) in self.zab.finish() {
+            self.violation(kind, node, message);
+        }
         for node in 0..self.nodes.len() as u32 {
-            if !self.nodes[node as usize].is_serving() {
-                let state = self.nodes[node as usize].state;
-                self.violation(
-                    ViolationKind::Unavailable,
-                    Some(node),
-                    format!("n{node} is not serving at the end of the healing phase ({state:?})"),
+            self.check_live_tree(node);
+        }
+        self.crash_all_for_final_check();
+        for (kind, message) in self.sequential.check() {
+            self.violation(kind, None, message);
+        }
+        self.stopped = true;
+    }
+
+    fn check_liveness(&mut self) {
+        let intact = self
+            .nodes
+            .iter()
+            .filter(|host| host.state != NodeState::Failed)
+            .count();
+        if intact <= self.nodes.len() / 2 {
+            // Damage on a quorum is beyond the fault model: no progress is owed.
+            self.probe("quorum-lost-to-corruption");
+            return;
+        }
+        if self.nodes.len() > 1 && self.current_leader().is_none() {
+            self.violation(
+                ViolationKind::Unavailable,
+                None,
+                "no established leader at the end of the healing phase".into(),
+            );
+        }
+        for node in 0..self.nodes.len() as u32 {
+            let host = &self.nodes[node as usize];
+            if host.state != NodeState::Failed && !host.is_serving() {
+                let state = host
+                    .server
+                    .as_ref()
+                    .map(|peer| format!("{:?}", peer.state()));
+                let message = format!(
+                    "n{node} is not serving at the end of the healing phase ({:?}, {state:?})",
+                    host.state
                 );
+                self.violation(ViolationKind::Unavailable, Some(node), message);
             }
         }
         for waiting in self.clients_waiting() {
@@ -24,32 +64,79 @@ impl World<'_> {
                 format!("{waiting} after the healing phase"),
             );
         }
-        for node in 0..self.nodes.len() as u32 {
-            self.final_recovery_check(node);
-        }
-        for (kind, message) in self.sequential.check() {
-            self.violation(kind, None, message);
-        }
-        self.stopped = true;
     }
 
-    /// Power loss, then recovery: everything acknowledged must come back.
-    fn final_recovery_check(&mut self, node: u32) {
-        let host = &self.nodes[node as usize];
-        if host.state == NodeState::Up {
-            if let Some(server) = &host.server {
-                if let Err(broken) = server.tree().check_invariants() {
-                    self.violation(
-                        ViolationKind::InvariantBroken,
-                        Some(node),
-                        format!("live tree: {broken}"),
-                    );
-                }
+    /// Every serving replica holds the same tree, with every acknowledged write.
+    fn check_convergence(&mut self) {
+        let serving: Vec<u32> = (0..self.nodes.len() as u32)
+            .filter(|node| self.nodes[*node as usize].is_serving())
+            .collect();
+        let acked = self
+            .nodes
+            .iter()
+            .map(|host| host.ghost.max_acked())
+            .max()
+            .unwrap_or(Zxid::ZERO);
+        let Some(&first) = serving.first() else {
+            return;
+        };
+        for &node in &serving {
+            let tree = self.nodes[node as usize]
+                .server
+                .as_ref()
+                .expect("serving")
+                .tree();
+            let held = tree.last_processed_zxid();
+            let reference = self.nodes[first as usize]
+                .server
+                .as_ref()
+                .expect("serving")
+                .tree();
+            let diverged = node != first
+                && (tree.digest() != reference.digest() || held != reference.last_processed_zxid());
+            let divergence = diverged.then(|| {
+                let difference = reference
+                    .first_difference(tree)
+                    .unwrap_or_else(|| "digests differ".into());
+                format!(
+                    "n{first} at {} and n{node} at {held} differ after healing: {difference}",
+                    reference.last_processed_zxid()
+                )
+            });
+            if held < acked {
+                let message = format!(
+                    "n{node} holds up to {held} after healing, but {acked} was acknowledged"
+                );
+                self.violation(ViolationKind::LostAckedWrite, Some(node), message);
             }
+            if let Some(message) = divergence {
+                self.violation(ViolationKind::Divergence, Some(node), message);
+            }
+        }
+    }
+
+    fn check_live_tree(&mut self, node: u32) {
+        let host = &self.nodes[node as usize];
+        if let Some(server) = host.server.as_ref().filter(|_| host.state == NodeState::Up) {
+            if let Err(broken) = server.tree().check_invariants() {
+                self.violation(
+                    ViolationKind::InvariantBroken,
+                    Some(node),
+                    format!("live tree: {broken}"),
+                );
+            }
+        }
+    }
+
+    /// Power loss, then recovery of every node: everything acknowledged must come back.
+    fn crash_all_for_final_check(&mut self) {
+        for node in 0..self.nodes.len() as u32 {
             self.crash(node, CrashCause::FinalCheck);
         }
-        if self.nodes[node as usize].state == NodeState::Down {
-            self.restart(node);
+        for node in 0..self.nodes.len() as u32 {
+            if self.nodes[node as usize].state == NodeState::Down {
+                self.restart(node);
+            }
         }
     }
 }

@@ -1,22 +1,28 @@
 //! The simulated world: one event loop over virtual time that drives the
-//! nodes' servers, their disks, the clients and the nemesis, records a trace,
-//! and checks what happened. Single-threaded and deterministic: the seed and
-//! the scenario decide everything.
+//! replicas, their disks and clocks, the network between them, the clients
+//! and the nemesis; records a trace; and checks what happened. Single-threaded
+//! and deterministic: the seed and the scenario decide everything.
 
 mod clients;
 mod disk_service;
 mod events;
+mod faults;
 mod finish;
 mod nemesis;
 mod node;
+mod observe;
 mod outputs;
+mod peers;
 
 pub use events::{CrashCause, Event};
 
 use crate::checker::sequential::SequentialCheck;
+use crate::checker::zab::ZabChecker;
+use crate::clock::NodeClock;
+use crate::network::{Network, NetworkConfig};
 use crate::queue::{EventQueue, TimeUs};
 use crate::rng::{stream, Stream};
-use crate::scenario::Scenario;
+use crate::scenario::{FaultEvent, Scenario};
 use crate::trace::Trace;
 use crate::violation::{Violation, ViolationKind};
 use crate::workload::WorkloadGen;
@@ -59,6 +65,8 @@ pub struct RunOutcome {
     pub expected: Vec<Violation>,
     /// Coverage counters: how often the run reached each situation.
     pub probes: BTreeMap<&'static str, u64>,
+    /// In swarm mode, the fault kinds and rates this seed chose.
+    pub swarm: Vec<String>,
 }
 
 impl RunOutcome {
@@ -67,13 +75,19 @@ impl RunOutcome {
     }
 }
 
-pub struct World<'a> {
-    scenario: &'a Scenario,
+pub struct World {
+    /// The scenario as this seed runs it (swarm mode makes it concrete).
+    scenario: Scenario,
+    swarm: Vec<String>,
+    schedule: Vec<FaultEvent>,
     seed: u64,
     bugs: Bugs,
     queue: EventQueue<Event>,
     phase: RunPhase,
     nodes: Vec<NodeHost>,
+    network: Network,
+    network_config: NetworkConfig,
+    partition_generation: u64,
     clients: Vec<Client>,
     /// Which client holds each open connection.
     conn_owner: BTreeMap<ConnId, usize>,
@@ -84,34 +98,52 @@ pub struct World<'a> {
     rng_nemesis: ChaCha8Rng,
     rng_network: ChaCha8Rng,
     rng_entropy: ChaCha8Rng,
+    rng_clock: ChaCha8Rng,
     trace: Trace,
     violations: Vec<Violation>,
     probes: BTreeMap<&'static str, u64>,
     sequential: SequentialCheck,
+    zab: ZabChecker,
     outputs: Vec<Output>,
     stopped: bool,
 }
 
-impl<'a> World<'a> {
+impl World {
     pub fn new(
-        scenario: &'a Scenario,
+        scenario: &Scenario,
         seed: u64,
         bugs: Bugs,
         trace_sink: Option<Box<dyn Write>>,
-    ) -> World<'a> {
+    ) -> World {
+        let (scenario, swarm) = scenario.for_seed(&mut stream(seed, Stream::Swarm));
+        let mut rng_clock = stream(seed, Stream::Clock);
         let nodes = (0..scenario.cluster.nodes)
-            .map(|_| NodeHost::new(scenario.disk.capacity_bytes))
+            .map(|_| {
+                let clock = NodeClock::random(scenario.clock.max_drift_ppm, &mut rng_clock);
+                NodeHost::new(scenario.disk.capacity_bytes, clock)
+            })
             .collect();
         let clients = (0..scenario.workload.clients as usize)
             .map(Client::new)
             .collect();
+        let network_config = NetworkConfig {
+            latency_us: scenario.network.latency_us,
+            spike_probability: scenario.network.spike_probability,
+            spike_latency_us: scenario.network.spike_latency_us,
+        };
+        let mut trace = Trace::new(trace_sink);
+        trace.record(0, None, "swarm", &swarm);
         World {
-            scenario,
+            schedule: scenario.faults.sorted_schedule(),
+            swarm,
             seed,
             bugs,
             queue: EventQueue::default(),
             phase: RunPhase::Faults,
             nodes,
+            network: Network::new(scenario.cluster.nodes),
+            network_config,
+            partition_generation: 0,
             clients,
             conn_owner: BTreeMap::new(),
             next_conn: 0,
@@ -121,12 +153,15 @@ impl<'a> World<'a> {
             rng_nemesis: stream(seed, Stream::Nemesis),
             rng_network: stream(seed, Stream::Network),
             rng_entropy: stream(seed, Stream::CoreEntropy),
-            trace: Trace::new(trace_sink),
+            rng_clock,
+            trace,
             violations: Vec::new(),
             probes: BTreeMap::new(),
             sequential: SequentialCheck::default(),
+            zab: ZabChecker::new(scenario.cluster.nodes),
             outputs: Vec::new(),
             stopped: false,
+            scenario,
         }
     }
 
@@ -135,6 +170,10 @@ impl<'a> World<'a> {
     pub fn run(&mut self) {
         self.schedule_start();
         while let Some((time_us, event)) = self.queue.pop() {
+            if let Some(until) = self.paused_target(&event) {
+                self.queue.schedule(until, event);
+                continue;
+            }
             self.trace
                 .record(time_us, event_node(&event), "event", &event);
             self.handle(event);
@@ -165,6 +204,7 @@ impl<'a> World<'a> {
             violations,
             expected,
             probes: self.probes.clone(),
+            swarm: self.swarm.clone(),
         }
     }
 
@@ -192,6 +232,20 @@ impl<'a> World<'a> {
         self.schedule_faults();
     }
 
+    /// Events for a paused node wait until it runs again.
+    fn paused_target(&self, event: &Event) -> Option<u64> {
+        let node = match event {
+            Event::ToServer { node, .. }
+            | Event::Tick { node, .. }
+            | Event::DiskComplete { node, .. } => *node,
+            Event::PeerMessage { to, .. } => *to,
+            _ => return None,
+        };
+        self.nodes[node as usize]
+            .paused_until_us
+            .filter(|until| *until > self.queue.now_us())
+    }
+
     fn handle(&mut self, event: Event) {
         match event {
             Event::ClientWake { client } => self.client_wake(client),
@@ -206,6 +260,13 @@ impl<'a> World<'a> {
                 conn,
                 reply,
             } => self.reply_arrives(client, conn, reply),
+            Event::PeerMessage {
+                from,
+                to,
+                generation,
+                msg,
+            } => self.peer_message_arrives(from, to, generation, msg),
+            Event::Tick { node, incarnation } => self.tick(node, incarnation),
             Event::DiskComplete {
                 node,
                 incarnation,
@@ -225,9 +286,16 @@ impl<'a> World<'a> {
             }
             Event::Restart { node } => self.restart(node),
             Event::BitRot { node } => self.bit_rot(node),
+            Event::Unpause { node } => self.unpause(node),
+            Event::ScheduledFault { index } => self.scheduled_fault(index),
             Event::RandomCrash => self.random_crash(),
             Event::RandomBitRot => self.random_bit_rot(),
-            Event::HealStart => self.phase = RunPhase::Healing,
+            Event::RandomPartition => self.random_partition(),
+            Event::HealPartition { generation } => self.heal_partition(generation),
+            Event::RandomPause => self.random_pause(),
+            Event::RandomReset => self.random_reset(),
+            Event::RandomClockStep => self.random_clock_step(),
+            Event::HealStart => self.heal_start(),
             Event::HealEnd => {
                 self.phase = RunPhase::Draining;
                 self.queue.schedule_in(DRAIN_US, Event::Finish);
@@ -260,10 +328,13 @@ impl<'a> World<'a> {
 fn event_node(event: &Event) -> Option<u32> {
     match event {
         Event::ToServer { node, .. }
+        | Event::Tick { node, .. }
         | Event::DiskComplete { node, .. }
         | Event::Crash { node, .. }
         | Event::Restart { node }
+        | Event::Unpause { node }
         | Event::BitRot { node } => Some(*node),
+        Event::PeerMessage { to, .. } => Some(*to),
         _ => None,
     }
 }

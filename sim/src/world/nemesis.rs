@@ -1,59 +1,35 @@
-//! The nemesis: random and scheduled crashes, restarts and bit rot, and the
-//! crash itself (what the disk keeps) and the restart (recovery, checked).
+//! Crashes and restarts: what the disk keeps at a crash, connections that die
+//! with the process, and recovery at restart (checked against the ghost).
 
 use super::node::NodeState;
 use super::{CrashCause, Event, RunPhase, World, DBID};
 use crate::checker::recovery::check_recovery;
-use crate::scenario::FaultAction;
+use crate::checker::zab::Observation;
 use crate::violation::ViolationKind;
 use rand::Rng;
-use zksim_core::persist::recover;
-use zksim_core::server::{Output, Server, ServerConfig};
+use zksim_core::bugs::PlantedBug;
+use zksim_core::ids::NodeId;
+use zksim_core::peer::store::StoreConfig;
+use zksim_core::peer::{Peer, PeerConfig};
+use zksim_core::persist::{recover, Recovered};
 
 /// An exponentially distributed delay with the given mean (memoryless faults).
-fn exponential_us(rng: &mut impl Rng, mean_ms: u64) -> u64 {
+pub(super) fn exponential_us(rng: &mut impl Rng, mean_ms: u64) -> u64 {
     let uniform: f64 = rng.gen_range(f64::MIN_POSITIVE..1.0);
     let delay = -uniform.ln() * (mean_ms as f64) * 1000.0;
     delay.min(1e15) as u64 + 1
 }
 
-impl World<'_> {
-    pub(super) fn schedule_faults(&mut self) {
-        let faults = &self.scenario.faults;
-        if faults.crash_interval_ms > 0 {
-            let delay = exponential_us(&mut self.rng_nemesis, faults.crash_interval_ms);
-            self.queue.schedule_in(delay, Event::RandomCrash);
-        }
-        if self.scenario.disk.bit_rot_interval_ms > 0 {
-            let delay = exponential_us(
-                &mut self.rng_nemesis,
-                self.scenario.disk.bit_rot_interval_ms,
-            );
-            self.queue.schedule_in(delay, Event::RandomBitRot);
-        }
-        let mut schedule = faults.schedule.clone();
-        schedule.sort_by_key(|event| event.at_ms);
-        for fault in schedule {
-            let node = fault.node;
-            let event = match fault.action {
-                FaultAction::Crash => Event::Crash {
-                    node,
-                    incarnation: u64::MAX,
-                    cause: CrashCause::Scheduled,
-                },
-                FaultAction::Restart => Event::Restart { node },
-                FaultAction::BitRot => Event::BitRot { node },
-            };
-            self.queue.schedule(fault.at_ms * 1000, event);
-        }
-    }
-
+impl World {
     pub(super) fn random_crash(&mut self) {
         if self.phase != RunPhase::Faults {
             return;
         }
-        let node = self.rng_nemesis.gen_range(0..self.nodes.len() as u32);
-        if self.nodes[node as usize].state == NodeState::Up {
+        let all = self.scenario.faults.crash_all_probability;
+        if all > 0.0 && self.rng_nemesis.gen_bool(all) {
+            self.crash_all(CrashCause::PowerLoss);
+        } else {
+            let node = self.rng_nemesis.gen_range(0..self.nodes.len() as u32);
             self.crash(node, CrashCause::Random);
         }
         let delay = exponential_us(
@@ -61,6 +37,13 @@ impl World<'_> {
             self.scenario.faults.crash_interval_ms,
         );
         self.queue.schedule_in(delay, Event::RandomCrash);
+    }
+
+    pub(super) fn crash_all(&mut self, cause: CrashCause) {
+        self.probe("power-losses");
+        for node in 0..self.nodes.len() as u32 {
+            self.crash(node, cause);
+        }
     }
 
     pub(super) fn random_bit_rot(&mut self) {
@@ -102,6 +85,8 @@ impl World<'_> {
         host.disk_requests.clear();
         host.disk_busy = false;
         host.crash_during_snapshot = false;
+        host.paused_until_us = None;
+        host.committed_reported = zksim_core::ids::Zxid::ZERO;
         let fates = &self.scenario.disk.crash_sectors;
         let fates = crate::disk::SectorFates {
             kept: fates.kept,
@@ -122,6 +107,12 @@ impl World<'_> {
             self.probe("crashes-with-torn-sectors");
         }
         self.reset_connections(node);
+        let peers = self.network.reset_node(node);
+        if cause != CrashCause::PowerLoss && cause != CrashCause::FinalCheck {
+            // The process died: its peers see the connections refused.
+            let pairs: Vec<(u32, u32)> = peers.into_iter().map(|peer| (node, peer)).collect();
+            self.connections_reset(&pairs);
+        }
         if cause != CrashCause::FinalCheck {
             let [low, high] = self.scenario.faults.restart_delay_ms;
             let delay_us = self.rng_nemesis.gen_range(low * 1000..=high * 1000);
@@ -129,7 +120,7 @@ impl World<'_> {
         }
     }
 
-    /// Recovers the node from its disk, checks the recovery, and starts a server.
+    /// Recovers the node from its disk, checks the recovery, and starts a replica.
     pub(super) fn restart(&mut self, node: u32) {
         if self.nodes[node as usize].state != NodeState::Down {
             return;
@@ -144,7 +135,8 @@ impl World<'_> {
                     format!("n{node} refused to start: {error}"),
                 );
                 self.nodes[node as usize].state = NodeState::Failed;
-                self.stopped = true;
+                // A lone node is the whole ensemble: nothing more can happen.
+                self.stopped = self.nodes.len() == 1;
                 return;
             }
         };
@@ -155,54 +147,65 @@ impl World<'_> {
         if recovered.torn_tail.is_some() {
             self.probe("torn-tails-found");
         }
-        for (kind, message) in check_recovery(&mut self.nodes[node as usize].ghost, &recovered) {
-            self.violation(kind, Some(node), message);
-        }
+        self.check_restart(node, &recovered);
+        let history_last = recovered.last_zxid;
+        self.observe(Observation::Recovered { node, history_last });
+        self.sync_delivered_point(node);
         self.trace.record(
             self.queue.now_us(),
             Some(node),
             "recovered",
             &(recovered.last_zxid, recovered.tree.digest()),
         );
-        let config = self.server_config();
+        let config = self.peer_config(node);
+        let local_ms = self.nodes[node as usize]
+            .clock
+            .local_ms(self.queue.now_us());
         let host = &mut self.nodes[node as usize];
-        host.server = Some(Server::start(config, recovered, self.queue.now_us() / 1000));
+        host.server = Some(Peer::start(config, recovered, local_ms));
         host.state = NodeState::Up;
-        self.step_outputs_after_start(node);
+        self.drain_outputs(node);
+        self.schedule_tick(node);
     }
 
-    fn server_config(&mut self) -> ServerConfig {
-        let cluster = &self.scenario.cluster;
-        ServerConfig {
-            dbid: DBID,
-            snapshot_every_txns: cluster.snapshot_every_txns,
-            snapshot_chunk_nodes: cluster.snapshot_chunk_nodes as usize,
-            log_roll_bytes: cluster.log_roll_bytes,
-            snapshot_retain: cluster.snapshot_retain as usize,
-            bugs: self.bugs,
-            entropy: self.rng_entropy.gen(),
-        }
-    }
-
-    /// Handles the outputs a server produced while starting.
-    fn step_outputs_after_start(&mut self, node: u32) {
-        let mut outputs = Vec::new();
-        self.nodes[node as usize]
-            .server
-            .as_mut()
-            .expect("started")
-            .take_outputs(&mut outputs);
-        for output in outputs {
-            self.trace
-                .record(self.queue.now_us(), Some(node), "output", &output);
-            match output {
-                Output::Disk { io, op } => {
-                    self.nodes[node as usize].disk_requests.push_back((io, op));
+    /// Recovery against the ghost; a TRUNC or SNAP the crash undid leaves the earlier ghost valid.
+    fn check_restart(&mut self, node: u32, recovered: &Recovered) {
+        let host = &mut self.nodes[node as usize];
+        let mut findings = check_recovery(&mut host.ghost, recovered);
+        if !findings.is_empty() {
+            if let Some(mut before) = host.ghost_before_sync.take() {
+                let earlier = check_recovery(&mut before, recovered);
+                if earlier.is_empty() {
+                    host.ghost = before;
+                    findings = earlier;
                 }
-                Output::Note(_) => {}
-                other => panic!("a starting server produced {other:?}"),
             }
         }
-        self.start_disk(node);
+        host.ghost_before_sync = None;
+        for (kind, message) in findings {
+            self.violation(kind, Some(node), message);
+        }
+    }
+
+    fn peer_config(&mut self, node: u32) -> PeerConfig {
+        let cluster = &self.scenario.cluster;
+        PeerConfig {
+            id: NodeId(node),
+            members: (0..cluster.nodes).map(NodeId).collect(),
+            store: StoreConfig {
+                dbid: DBID,
+                snapshot_every_txns: cluster.snapshot_every_txns,
+                snapshot_chunk_nodes: cluster.snapshot_chunk_nodes as usize,
+                log_roll_bytes: cluster.log_roll_bytes,
+                snapshot_retain: cluster.snapshot_retain as usize,
+                entropy: self.rng_entropy.gen(),
+                ack_before_fsync: self.bugs.has(PlantedBug::AckBeforeFsync),
+            },
+            init_limit_ticks: u64::from(cluster.init_limit_ticks),
+            sync_limit_ticks: u64::from(cluster.sync_limit_ticks),
+            finalize_wait_ticks: 2,
+            committed_log_txns: cluster.committed_log_txns as usize,
+            bugs: self.bugs,
+        }
     }
 }

@@ -1,12 +1,15 @@
-//! A node host: one server process (or none, while down), its virtual disk,
-//! and the disk's request queue, served one request at a time in order.
+//! A node host: one replica process (or none, while down), its virtual disk,
+//! the disk's request queue (served one at a time, in order), its clock, and
+//! the simulator's ghost record of it.
 
+use crate::clock::NodeClock;
 use crate::disk::VirtualDisk;
 use crate::ghost::Ghost;
 use std::collections::VecDeque;
-use zksim_core::ids::IoId;
+use zksim_core::ids::{IoId, Zxid};
 use zksim_core::io::DiskOp;
-use zksim_core::server::{Phase, Server};
+use zksim_core::peer::Peer;
+use zksim_core::server::Phase;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NodeState {
@@ -18,7 +21,7 @@ pub enum NodeState {
 
 pub struct NodeHost {
     pub disk: VirtualDisk,
-    pub server: Option<Server>,
+    pub server: Option<Peer>,
     pub state: NodeState,
     /// Bumped at every crash: events of an earlier incarnation are dropped.
     pub incarnation: u64,
@@ -26,12 +29,21 @@ pub struct NodeHost {
     pub disk_requests: VecDeque<(IoId, DiskOp)>,
     pub disk_busy: bool,
     pub ghost: Ghost,
+    /// The ghost before a TRUNC or SNAP that is not yet known durable: a crash may undo it.
+    pub ghost_before_sync: Option<Ghost>,
+    pub clock: NodeClock,
+    /// While set, the process does not run; its events wait until then.
+    pub paused_until_us: Option<u64>,
     /// A crash is armed for the snapshot in progress.
     pub crash_during_snapshot: bool,
+    /// The highest zxid this node has delivered (applied), across restarts.
+    pub delivered_max: Zxid,
+    /// The highest zxid reported committed while this node led.
+    pub committed_reported: Zxid,
 }
 
 impl NodeHost {
-    pub fn new(capacity_bytes: Option<u64>) -> NodeHost {
+    pub fn new(capacity_bytes: Option<u64>, clock: NodeClock) -> NodeHost {
         NodeHost {
             disk: VirtualDisk::with_capacity(capacity_bytes),
             server: None,
@@ -40,11 +52,16 @@ impl NodeHost {
             disk_requests: VecDeque::new(),
             disk_busy: false,
             ghost: Ghost::default(),
+            ghost_before_sync: None,
+            clock,
+            paused_until_us: None,
             crash_during_snapshot: false,
+            delivered_max: Zxid::ZERO,
+            committed_reported: Zxid::ZERO,
         }
     }
 
-    /// Up and past startup.
+    /// Up, and answering clients.
     pub fn is_serving(&self) -> bool {
         self.state == NodeState::Up
             && self
@@ -53,8 +70,7 @@ impl NodeHost {
                 .is_some_and(|server| server.phase() == Phase::Serving)
     }
 
-    /// Accepting connections (a starting server queues their requests).
-    pub fn accepts_connections(&self) -> bool {
+    pub fn is_up(&self) -> bool {
         self.state == NodeState::Up
             && self
                 .server

@@ -369,6 +369,11 @@ fn epoch_files_are_read_and_checked() {
     assert_eq!(error.file.as_deref(), Some(ACCEPTED_EPOCH));
     assert!(error.reason.contains("acceptedEpoch"), "{error}");
 
+    // An interrupted sync: the log's epoch was accepted, currentEpoch not yet written.
+    epochs(&mut image, b"1\n", b"0\n");
+    let recovered = recover(&image, DBID).expect("the log's epoch was accepted");
+    assert_eq!(recovered.current_epoch, Epoch(1));
+
     // The log is of epoch 1.
     epochs(&mut image, b"0\n", b"0\n");
     let error = recover(&image, DBID).expect_err("current older than the log");

@@ -4,20 +4,58 @@
 //! rule: a write starts on a sector boundary or exactly where the previous
 //! write to that file ended, and never inside a sector an earlier fsync covered.
 
-use super::{Input, Note, Output, Phase, Reply, Request, Server, ServerConfig};
+use super::store::StoreConfig;
+use super::{Peer as Server, PeerConfig};
 use crate::bugs::Bugs;
+use crate::ids::NodeId;
 use crate::ids::{ConnId, IoId, SessionId, Zxid};
 use crate::io::{DiskError, DiskOp};
 use crate::persist::log_format::{align_up, SECTOR_BYTES};
 use crate::persist::names::{classify, FileKind, ACCEPTED_EPOCH};
 use crate::persist::{recover, DataDirImage, Recovered};
 use crate::request::{ClientOp, OpResult};
+use crate::server::{Input, Note, Output, Phase, Reply, Request};
 use crate::tree::{CreateMode, ErrorCode};
 use std::collections::{BTreeMap, VecDeque};
 
 const DBID: u64 = 0xd1_5c0;
 /// Disk requests one `settle` may complete before the server is called stuck.
 const SETTLE_STEPS_MAX: usize = 100_000;
+
+/// The lone server's settings, as an ensemble of one.
+#[derive(Clone, Debug)]
+struct ServerConfig {
+    dbid: u64,
+    snapshot_every_txns: u64,
+    snapshot_chunk_nodes: usize,
+    log_roll_bytes: u64,
+    snapshot_retain: usize,
+    bugs: Bugs,
+    entropy: u64,
+}
+
+impl ServerConfig {
+    fn peer(self) -> PeerConfig {
+        PeerConfig {
+            id: NodeId(0),
+            members: vec![NodeId(0)],
+            store: StoreConfig {
+                dbid: self.dbid,
+                snapshot_every_txns: self.snapshot_every_txns,
+                snapshot_chunk_nodes: self.snapshot_chunk_nodes,
+                log_roll_bytes: self.log_roll_bytes,
+                snapshot_retain: self.snapshot_retain,
+                entropy: self.entropy,
+                ack_before_fsync: false,
+            },
+            init_limit_ticks: 10,
+            sync_limit_ticks: 5,
+            finalize_wait_ticks: 2,
+            committed_log_txns: 100,
+            bugs: self.bugs,
+        }
+    }
+}
 
 fn config() -> ServerConfig {
     ServerConfig {
@@ -111,7 +149,7 @@ impl Driver {
         recovered: Recovered,
     ) -> (Driver, Vec<Output>) {
         let mut driver = Driver {
-            server: Server::start(config, recovered, 1_000),
+            server: Server::start(config.peer(), recovered, 1_000),
             disk: MemDisk { files: image },
             pending: VecDeque::new(),
             replies: Vec::new(),
@@ -145,6 +183,8 @@ impl Driver {
                     self.halted = Some(reason.clone());
                 }
                 Output::Note(note) => self.notes.push(note.clone()),
+                Output::Send { .. } => panic!("an ensemble of one sends no messages"),
+                Output::CloseConnection { .. } => {}
             }
         }
         self.server.check_invariants();
@@ -750,12 +790,16 @@ fn startup_truncates_a_torn_tail_before_the_epoch_files() {
     .expect("a truncate to the aligned valid length");
     let fsync =
         position(&|op| matches!(op, DiskOp::Fsync { file } if *file == log)).expect("its fsync");
-    let epoch = position(&|op| {
-        op.file()
-            .is_some_and(|file| file.starts_with(ACCEPTED_EPOCH))
-    })
-    .expect("epoch files");
-    assert!(truncate < fsync && fsync < epoch, "{ops:?}");
+    // The repair is made durable (truncate, fsync, directory fsync) before the
+    // replica even elects itself, so before any epoch file is written.
+    let dir_sync = position(&|op| matches!(op, DiskOp::FsyncDir)).expect("a directory fsync");
+    assert!(truncate < fsync && fsync < dir_sync, "{ops:?}");
+    assert!(
+        !ops.iter().any(|op| op
+            .file()
+            .is_some_and(|file| file.starts_with(ACCEPTED_EPOCH))),
+        "no epoch file before the repair is durable: {ops:?}"
+    );
     assert!(outputs
         .iter()
         .any(|output| matches!(output, Output::Note(Note::TornTailTruncated { .. }))));
@@ -777,11 +821,11 @@ fn a_restarted_server_moves_to_a_new_epoch_and_keeps_its_state() {
     driver.op(1, 1, create("/kept", b"v"));
     driver.settle();
     let before = driver.server.tree().clone();
-    let epoch = driver.server.epoch();
+    let epoch = driver.server.current_epoch();
     let (mut restarted, _) = Driver::start(config(), driver.disk.files.clone());
     restarted.settle();
     assert_eq!(restarted.server.phase(), Phase::Serving);
-    assert!(restarted.server.epoch() > epoch);
+    assert!(restarted.server.current_epoch() > epoch);
     assert!(*restarted.server.tree() == before);
     // The old session survives the restart (its timeout is not modelled here).
     let session = *before.sessions().keys().next().expect("a session");
@@ -799,6 +843,6 @@ fn a_restarted_server_moves_to_a_new_epoch_and_keeps_its_state() {
     restarted.op(5, 1, create("/after", b""));
     restarted.settle();
     let zxid: Zxid = restarted.server.last_zxid();
-    assert_eq!(zxid.epoch(), restarted.server.epoch());
+    assert_eq!(zxid.epoch(), restarted.server.current_epoch());
     assert_recovers_to_live_tree(&restarted);
 }

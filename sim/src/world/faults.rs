@@ -1,0 +1,229 @@
+//! The nemesis's other faults: the explicit schedule, random partitions and
+//! their healing, pauses, connection resets and clock steps; and the end of
+//! the fault phase, when everything heals.
+
+use super::nemesis::exponential_us;
+use super::node::NodeState;
+use super::{CrashCause, Event, RunPhase, World};
+use crate::network::{random_partition, Partition, PartitionKind};
+use crate::scenario::{FaultAction, PartitionSpec};
+use rand::Rng;
+
+impl World {
+    pub(super) fn schedule_faults(&mut self) {
+        let faults = self.scenario.faults.clone();
+        let first = |mean_ms: u64, event: Event, world: &mut World| {
+            if mean_ms > 0 {
+                let delay = exponential_us(&mut world.rng_nemesis, mean_ms);
+                world.queue.schedule_in(delay, event);
+            }
+        };
+        first(faults.crash_interval_ms, Event::RandomCrash, self);
+        first(
+            self.scenario.disk.bit_rot_interval_ms,
+            Event::RandomBitRot,
+            self,
+        );
+        if self.nodes.len() > 1 {
+            first(faults.partition_interval_ms, Event::RandomPartition, self);
+            first(
+                self.scenario.network.reset_interval_ms,
+                Event::RandomReset,
+                self,
+            );
+        }
+        first(faults.pause_interval_ms, Event::RandomPause, self);
+        first(
+            self.scenario.clock.step_interval_ms,
+            Event::RandomClockStep,
+            self,
+        );
+        for (index, fault) in self.schedule.iter().enumerate() {
+            self.queue
+                .schedule(fault.at_ms * 1000, Event::ScheduledFault { index });
+        }
+    }
+
+    pub(super) fn scheduled_fault(&mut self, index: usize) {
+        let fault = self.schedule[index].clone();
+        let node = fault.node;
+        match fault.action {
+            FaultAction::Crash => self.crash(node, CrashCause::Scheduled),
+            FaultAction::Restart => self.restart(node),
+            FaultAction::BitRot => self.bit_rot(node),
+            FaultAction::CrashAll => self.crash_all(CrashCause::PowerLoss),
+            FaultAction::RestartAll => {
+                for node in 0..self.nodes.len() as u32 {
+                    self.restart(node);
+                }
+            }
+            FaultAction::CrashLeader => {
+                if let Some(leader) = self.current_leader() {
+                    self.probe("leader-crashes");
+                    self.crash(leader, CrashCause::Scheduled);
+                }
+            }
+            FaultAction::Partition => {
+                let spec = fault
+                    .partition
+                    .expect("validated: a partition event has its partition");
+                if let Some(partition) = self.partition_from_spec(&spec) {
+                    self.network.heal();
+                    self.cut(&partition);
+                }
+            }
+            FaultAction::Heal => self.network.heal(),
+            FaultAction::Pause => {
+                let duration_ms = fault
+                    .duration_ms
+                    .expect("validated: a pause has its duration");
+                self.pause(node, duration_ms * 1000);
+            }
+            FaultAction::ResetConnections => {
+                let peer = fault.peer.expect("validated: a reset has its peer");
+                self.network.reset(node, peer);
+                self.connections_reset(&[(node.min(peer), node.max(peer))]);
+            }
+        }
+    }
+
+    fn partition_from_spec(&mut self, spec: &PartitionSpec) -> Option<Partition> {
+        let nodes = self.nodes.len() as u32;
+        let partition = match spec {
+            PartitionSpec::Split { groups } => Partition::Split {
+                groups: groups.clone(),
+            },
+            PartitionSpec::OneWay { from, to } => Partition::OneWay {
+                from: from.clone(),
+                to: to.clone(),
+            },
+            PartitionSpec::Bridge {
+                left,
+                bridge,
+                right,
+            } => Partition::Bridge {
+                left: left.clone(),
+                bridge: *bridge,
+                right: right.clone(),
+            },
+            PartitionSpec::Isolate { node } => Partition::Isolate { node: *node },
+            PartitionSpec::IsolateLeader {} => Partition::Isolate {
+                node: self.current_leader()?,
+            },
+            PartitionSpec::MinorityMajority {} => random_partition(
+                PartitionKind::MinorityMajority,
+                nodes,
+                self.current_leader(),
+                &mut self.rng_nemesis,
+            ),
+        };
+        Some(partition)
+    }
+
+    fn cut(&mut self, partition: &Partition) {
+        self.probe("partitions");
+        self.trace
+            .record(self.queue.now_us(), None, "partition", partition);
+        let pairs = self.network.apply(partition);
+        self.connections_reset(&pairs);
+    }
+
+    pub(super) fn random_partition(&mut self) {
+        if self.phase != RunPhase::Faults {
+            return;
+        }
+        let kinds = &self.scenario.faults.partition_kinds;
+        let kind = kinds[self.rng_nemesis.gen_range(0..kinds.len())];
+        let nodes = self.nodes.len() as u32;
+        let leader = self.current_leader();
+        let partition = random_partition(kind, nodes, leader, &mut self.rng_nemesis);
+        self.network.heal();
+        self.cut(&partition);
+        self.partition_generation += 1;
+        let [low, high] = self.scenario.faults.partition_duration_ms;
+        let lasts_us = self.rng_nemesis.gen_range(low * 1000..=high * 1000);
+        let generation = self.partition_generation;
+        self.queue
+            .schedule_in(lasts_us, Event::HealPartition { generation });
+        let delay = exponential_us(
+            &mut self.rng_nemesis,
+            self.scenario.faults.partition_interval_ms,
+        );
+        self.queue.schedule_in(delay, Event::RandomPartition);
+    }
+
+    pub(super) fn heal_partition(&mut self, generation: u64) {
+        if generation == self.partition_generation {
+            self.network.heal();
+        }
+    }
+
+    pub(super) fn random_pause(&mut self) {
+        if self.phase != RunPhase::Faults {
+            return;
+        }
+        let node = self.rng_nemesis.gen_range(0..self.nodes.len() as u32);
+        let [low, high] = self.scenario.faults.pause_duration_ms;
+        let duration_us = self.rng_nemesis.gen_range(low * 1000..=high * 1000);
+        self.pause(node, duration_us);
+        let delay = exponential_us(
+            &mut self.rng_nemesis,
+            self.scenario.faults.pause_interval_ms,
+        );
+        self.queue.schedule_in(delay, Event::RandomPause);
+    }
+
+    fn pause(&mut self, node: u32, duration_us: u64) {
+        let host = &mut self.nodes[node as usize];
+        if host.state != NodeState::Up || host.paused_until_us.is_some() {
+            return;
+        }
+        let until = self.queue.now_us() + duration_us;
+        host.paused_until_us = Some(until);
+        self.probe("pauses");
+        self.queue.schedule(until, Event::Unpause { node });
+    }
+
+    pub(super) fn unpause(&mut self, node: u32) {
+        self.nodes[node as usize].paused_until_us = None;
+    }
+
+    pub(super) fn random_reset(&mut self) {
+        if self.phase != RunPhase::Faults {
+            return;
+        }
+        let nodes = self.nodes.len() as u32;
+        let a = self.rng_nemesis.gen_range(0..nodes);
+        let b = (a + self.rng_nemesis.gen_range(1..nodes)) % nodes;
+        self.network.reset(a, b);
+        self.connections_reset(&[(a.min(b), a.max(b))]);
+        let delay = exponential_us(
+            &mut self.rng_nemesis,
+            self.scenario.network.reset_interval_ms,
+        );
+        self.queue.schedule_in(delay, Event::RandomReset);
+    }
+
+    pub(super) fn random_clock_step(&mut self) {
+        if self.phase != RunPhase::Faults {
+            return;
+        }
+        let node = self.rng_clock.gen_range(0..self.nodes.len() as u32);
+        let [low, high] = self.scenario.clock.step_ms;
+        let step_us = self.rng_clock.gen_range(low * 1000..=high * 1000);
+        let now = self.queue.now_us();
+        self.nodes[node as usize].clock.step_forward(now, step_us);
+        self.probe("clock-steps");
+        let delay = exponential_us(&mut self.rng_nemesis, self.scenario.clock.step_interval_ms);
+        self.queue.schedule_in(delay, Event::RandomClockStep);
+    }
+
+    /// The fault phase is over: partitions heal, paused nodes run.
+    pub(super) fn heal_start(&mut self) {
+        self.phase = RunPhase::Healing;
+        self.network.heal();
+        for node in 0..self.nodes.len() {
+            self.nodes[node].paused_until_us = None;
+        }
+    }
+}

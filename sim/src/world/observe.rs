@@ -1,0 +1,181 @@
+//! What replicas tell: their notes feed the ghost record, the ZAB checker,
+//! the snapshot check and the coverage probes.
+
+use super::{RunPhase, World};
+use crate::checker::recovery::check_snapshot;
+use crate::checker::zab::{Findings, Observation, TxnId};
+use crate::violation::ViolationKind;
+use rand::Rng;
+use zksim_core::ids::Zxid;
+use zksim_core::peer::content_hash;
+use zksim_core::peer::messages::PeerState;
+use zksim_core::server::Note;
+
+impl World {
+    pub(super) fn on_note(&mut self, node: u32, note: Note) {
+        match note {
+            Note::Logged { record } => {
+                let txn = TxnId {
+                    zxid: record.zxid(),
+                    content: content_hash(&record),
+                };
+                if let Err(message) = self.nodes[node as usize].ghost.on_logged(&record) {
+                    self.violation(ViolationKind::InvariantBroken, Some(node), message);
+                }
+                self.observe(Observation::Logged { node, txn });
+            }
+            Note::Applied { zxid, .. } => self.on_applied(node, zxid),
+            Note::Proposed { zxid, content } => {
+                let txn = TxnId { zxid, content };
+                self.observe(Observation::Proposed {
+                    node,
+                    epoch: zxid.epoch(),
+                    txn,
+                });
+            }
+            Note::Committed { zxid } => self.on_committed(node, zxid),
+            Note::Established { epoch } => {
+                self.probe("leaders-established");
+                let history = self.full_history(node);
+                self.observe(Observation::Established {
+                    node,
+                    epoch,
+                    history,
+                });
+            }
+            Note::Synced { mode, zxid } => self.on_synced(node, mode, zxid),
+            Note::SnapInstalled { zxid } => {
+                let host = &mut self.nodes[node as usize];
+                let tree = host.server.as_ref().expect("running").tree().clone();
+                host.ghost_before_sync
+                    .get_or_insert_with(|| host.ghost.clone());
+                host.ghost.reset_to_snapshot(zxid, tree);
+                self.observe(Observation::Snapshot { node, zxid });
+                self.sync_delivered_point(node);
+            }
+            Note::UpToDate { .. } => {
+                self.probe("followers-up-to-date");
+                self.nodes[node as usize].ghost_before_sync = None;
+            }
+            Note::RoleChanged { state, .. } => self.probe(match state {
+                PeerState::Looking => "elections-started",
+                PeerState::Following => "became-follower",
+                PeerState::Leading => "became-leader",
+            }),
+            Note::SnapshotStarted { .. } => {
+                self.probe("snapshots-started");
+                let probability = self.scenario.faults.crash_mid_snapshot_probability;
+                if self.phase == RunPhase::Faults
+                    && probability > 0.0
+                    && self.rng_nemesis.gen_bool(probability)
+                {
+                    self.nodes[node as usize].crash_during_snapshot = true;
+                }
+            }
+            Note::SnapshotDone { file, .. } => {
+                self.probe("snapshots-completed");
+                let host = &self.nodes[node as usize];
+                let live = host.server.as_ref().expect("running").tree();
+                let findings = check_snapshot(&host.ghost, &file, host.disk.read(&file), live);
+                for (kind, message) in findings {
+                    self.violation(kind, Some(node), message);
+                }
+            }
+            Note::TornTailTruncated { .. } => self.probe("torn-tails-truncated"),
+            Note::Purged { .. } => self.probe("files-purged"),
+            Note::LogRolled { .. } => self.probe("log-rolls"),
+            Note::Ready { .. } | Note::Durable { .. } => {}
+        }
+    }
+
+    /// Delivery: a txn applied for the first time on this node (re-applying
+    /// after a restart what it had delivered before is not a new delivery).
+    fn on_applied(&mut self, node: u32, zxid: Zxid) {
+        let host = &mut self.nodes[node as usize];
+        if zxid <= host.delivered_max {
+            return;
+        }
+        host.delivered_max = zxid;
+        let Some(content) = host.ghost.content_of(zxid) else {
+            let message = format!("n{node} applied {zxid}, which its log does not hold");
+            self.violation(ViolationKind::InvariantBroken, Some(node), message);
+            return;
+        };
+        self.observe(Observation::Delivered {
+            node,
+            txn: TxnId { zxid, content },
+        });
+    }
+
+    /// The leader committed up to `zxid`: every txn after the last reported one.
+    fn on_committed(&mut self, node: u32, zxid: Zxid) {
+        let host = &mut self.nodes[node as usize];
+        let from = host.committed_reported;
+        host.committed_reported = zxid;
+        let txns: Vec<TxnId> = host
+            .ghost
+            .chain()
+            .filter(|(z, _)| *z > from && *z <= zxid)
+            .map(|(zxid, content)| TxnId { zxid, content })
+            .collect();
+        for txn in txns {
+            self.observe(Observation::Committed { node, txn });
+        }
+    }
+
+    fn on_synced(&mut self, node: u32, mode: &'static str, zxid: Zxid) {
+        self.probe(match mode {
+            "diff" => "syncs-diff",
+            "trunc" => "syncs-trunc",
+            "snap" => "syncs-snap",
+            _ => "syncs-diff-beyond-committed-log",
+        });
+        if mode == "leader-diff-from-log" {
+            return;
+        }
+        if mode == "trunc" {
+            let host = &mut self.nodes[node as usize];
+            host.ghost_before_sync
+                .get_or_insert_with(|| host.ghost.clone());
+            host.ghost.truncate_to(zxid);
+        }
+    }
+
+    /// A leader's whole history: what it holds from a snapshot base (the
+    /// canonical txns up to it) and every txn it logged after.
+    fn full_history(&self, node: u32) -> Vec<TxnId> {
+        let ghost = &self.nodes[node as usize].ghost;
+        let base = ghost.base_zxid();
+        let mut history: Vec<TxnId> = if base == Zxid::ZERO {
+            Vec::new()
+        } else {
+            self.zab
+                .delivered(node)
+                .iter()
+                .copied()
+                .filter(|txn| txn.zxid <= base)
+                .collect()
+        };
+        history.extend(ghost.chain().map(|(zxid, content)| TxnId { zxid, content }));
+        history
+    }
+
+    /// After a recovery or a snapshot the checker decides what the node has
+    /// delivered (a recovered log's agreed txns count); later applies below
+    /// that point are not new deliveries.
+    pub(super) fn sync_delivered_point(&mut self, node: u32) {
+        let point = self
+            .zab
+            .delivered(node)
+            .last()
+            .map_or(Zxid::ZERO, |txn| txn.zxid);
+        self.nodes[node as usize].delivered_max = point;
+    }
+
+    pub(super) fn observe(&mut self, observation: Observation) {
+        let findings: Findings = self.zab.observe(self.now_ms(), &observation);
+        for (kind, node, message) in findings {
+            self.violation(kind, node, message);
+        }
+    }
+}
