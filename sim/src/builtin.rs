@@ -4,7 +4,7 @@
 use crate::scenario::{Scenario, ScenarioError};
 use std::path::Path;
 
-pub const DEFAULT_SCENARIO: &str = "single-node-crash";
+pub const DEFAULT_SCENARIO: &str = "swarm";
 
 pub const BUILTIN: &[(&str, &str)] = &[
     (
