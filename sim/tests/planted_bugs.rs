@@ -16,8 +16,8 @@ fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
         PlantedBug::DiffInsteadOfTrunc => ("leader-failover", "0..10"),
         PlantedBug::AckNewLeaderBeforeLogging => ("swarm", "50..60"),
         PlantedBug::EpochBeforeTxns => ("leader-failover", "0..10"),
-        PlantedBug::StaleProposalsAfterShutdown => ("swarm", "70..80"),
-        PlantedBug::ApplyBeforeDurable => ("leader-failover", "10..20"),
+        PlantedBug::StaleProposalsAfterShutdown => ("swarm", "120..125"),
+        PlantedBug::ApplyBeforeDurable => ("leader-failover", "20..30"),
         PlantedBug::CommitWithoutQuorum => ("leader-failover", "0..10"),
     }
 }

@@ -118,6 +118,10 @@ impl Peer {
     }
 
     fn on_looking_vote(&mut self, from: NodeId, vote: Vote, round: u64) {
+        if self.repairing {
+            // It lost its history: its vote must not help elect anyone.
+            return;
+        }
         let own = Vote {
             leader: self.config.id,
             zxid: self.store.last_logged(),
@@ -171,6 +175,9 @@ impl Peer {
             self.election_round = round;
             self.decide(vote);
             return;
+        }
+        if self.repairing {
+            return; // joins only a leader that settled replicas already follow
         }
         let ticks = self.ticks;
         let members = self.config.members.len();

@@ -86,7 +86,14 @@ impl Peer {
     pub(super) fn follower_start(&mut self) {
         let leader = self.following().leader;
         let accepted_epoch = self.store.accepted_epoch();
-        self.send(leader, PeerMessage::FollowerInfo { accepted_epoch });
+        let repairing = self.repairing;
+        self.send(
+            leader,
+            PeerMessage::FollowerInfo {
+                accepted_epoch,
+                repairing,
+            },
+        );
     }
 
     pub(super) fn follower_on_message(&mut self, msg: PeerMessage) {
@@ -140,6 +147,11 @@ impl Peer {
         follower.committed_known = follower.committed_known.max(committed);
         self.outputs
             .push(Output::Note(Note::UpToDate { committed }));
+        if self.repairing {
+            // Its synced history and currentEpoch are durable (it acknowledged NEWLEADER).
+            self.repairing = false;
+            self.store.finish_repair(&mut self.outputs);
+        }
         self.follower_apply_ready();
     }
 

@@ -173,9 +173,10 @@ impl Peer {
             handle.last_heard_tick = ticks;
         }
         match msg {
-            PeerMessage::FollowerInfo { accepted_epoch } => {
-                self.leader_on_follower_info(from, accepted_epoch)
-            }
+            PeerMessage::FollowerInfo {
+                accepted_epoch,
+                repairing,
+            } => self.leader_on_follower_info(from, accepted_epoch, repairing),
             PeerMessage::AckEpoch {
                 current_epoch,
                 last_zxid,
@@ -219,7 +220,19 @@ impl Peer {
         }
     }
 
-    fn leader_on_follower_info(&mut self, from: NodeId, accepted: Epoch) {
+    /// A repairing follower lost its history: it joins only once this leader is
+    /// established without it, so it counts in no epoch or NEWLEADER quorum.
+    fn leader_on_follower_info(&mut self, from: NodeId, accepted: Epoch, repairing: bool) {
+        if repairing && !self.leading().established {
+            return; // it asks again every tick
+        }
+        // It already accepted this epoch or a later one, from a leader that was
+        // never established: it can never follow this one (acceptedEpoch does
+        // not go back). Step down, so that the next epoch is above everyone's.
+        if self.leading().epoch.is_some_and(|epoch| accepted >= epoch) {
+            self.become_looking();
+            return;
+        }
         let ticks = self.ticks;
         let handle = Handle {
             stage: Stage::Joined { accepted },

@@ -67,9 +67,11 @@ pub enum PeerMessage {
         election_epoch: u64,
         state: PeerState,
     },
-    /// Follower → leader: join, with the follower's acceptedEpoch.
+    /// Follower → leader: join, with the follower's acceptedEpoch. A repairing
+    /// follower lost its history: it counts in no quorum until synced.
     FollowerInfo {
         accepted_epoch: Epoch,
+        repairing: bool,
     },
     /// Leader → follower: the proposed new epoch.
     LeaderInfo {

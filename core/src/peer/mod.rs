@@ -83,6 +83,8 @@ pub struct Peer {
     last_vote: Vote,
     /// The leader this replica last stopped following.
     left_leader: Option<NodeId>,
+    /// Rebuilding a damaged data directory: no vote, no quorum, until synced.
+    repairing: bool,
     ticks: u64,
     now_ms: u64,
     outputs: Vec<Output>,
@@ -108,6 +110,7 @@ impl Peer {
             "members sorted and distinct"
         );
         let mut outputs = Vec::new();
+        let recovered_repairing = recovered.repairing;
         let skip = config.bugs.has(PlantedBug::SkipTornTailTruncation);
         let store = Store::start(config.store.clone(), recovered, skip, &mut outputs);
         let last_vote = Vote {
@@ -123,11 +126,31 @@ impl Peer {
             election_round: 0,
             last_vote,
             left_leader: None,
+            repairing: recovered_repairing,
             ticks: 0,
             now_ms,
             outputs,
             config,
         }
+    }
+
+    /// Starts a replica whose data directory holds these files but is damaged:
+    /// it is wiped and rebuilt from a leader established without this replica.
+    pub fn start_repair(
+        config: PeerConfig,
+        image: &crate::persist::DataDirImage,
+        now_ms: u64,
+    ) -> Peer {
+        assert!(
+            config.members.len() > 1,
+            "a lone replica has no one to rebuild from"
+        );
+        Peer::start(config, Recovered::for_repair(image), now_ms)
+    }
+
+    /// Rebuilding its state from a leader; votes in no election and counts in no quorum.
+    pub fn is_repairing(&self) -> bool {
+        self.repairing
     }
 
     pub fn step(&mut self, now_ms: u64, input: Input) {
@@ -343,10 +366,16 @@ impl Peer {
         for conn in self.clients.close_all() {
             self.outputs.push(Output::CloseConnection { conn });
         }
+        // A repairing replica asks who leads with the weakest possible vote.
+        let (zxid, peer_epoch) = if self.repairing {
+            (Zxid::ZERO, Epoch(0))
+        } else {
+            (self.store.last_logged(), self.store.current_epoch())
+        };
         let vote = Vote {
             leader: self.config.id,
-            zxid: self.store.last_logged(),
-            peer_epoch: self.store.current_epoch(),
+            zxid,
+            peer_epoch,
         };
         self.election_round += 1;
         self.role = Role::Looking(Election::start(self.election_round, vote, self.ticks));

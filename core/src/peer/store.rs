@@ -91,7 +91,12 @@ impl Store {
             last_logged: recovered.last_zxid,
             log: LogWriter::new(config.dbid, config.log_roll_bytes, recovered.last_zxid),
             disk: DiskQueue::default(),
-            files: initial_files(&recovered),
+            // A repair wipes every file: nothing of the old directory remains known.
+            files: if recovered.repairing {
+                FileSet::default()
+            } else {
+                initial_files(&recovered)
+            },
             temp_files: recovered
                 .other_files
                 .iter()
@@ -133,12 +138,52 @@ impl Store {
         }
     }
 
+    /// A repair: the marker first (durably), then every other file goes.
+    fn issue_wipe(&mut self, recovered: &Recovered, outputs: &mut Vec<Output>) {
+        use crate::persist::names::REPAIR_MARKER;
+        let names = &recovered.other_files;
+        if !names.iter().any(|name| name == REPAIR_MARKER) {
+            let tmp_exists = names.contains(&tmp_name(REPAIR_MARKER));
+            for op in atomic_write_ops(REPAIR_MARKER, Epoch(0), tmp_exists) {
+                self.disk.issue(op, IoTag::Plain, outputs);
+            }
+        }
+        let marker_tmp = tmp_name(REPAIR_MARKER);
+        for name in names
+            .iter()
+            .filter(|name| **name != REPAIR_MARKER && **name != marker_tmp)
+        {
+            self.disk
+                .issue(DiskOp::Remove { file: name.clone() }, IoTag::Plain, outputs);
+        }
+        self.temp_files.clear();
+        let none = Recovered::for_repair(&crate::persist::DataDirImage::new());
+        self.create_hint_file(&none, outputs);
+        outputs.push(Output::Note(Note::RepairStarted));
+        self.disk
+            .issue(DiskOp::FsyncDir, IoTag::StartupDone, outputs);
+    }
+
+    /// The rebuilt state is durable: the marker goes.
+    pub fn finish_repair(&mut self, outputs: &mut Vec<Output>) {
+        use crate::persist::names::REPAIR_MARKER;
+        let file = REPAIR_MARKER.to_string();
+        self.disk
+            .issue(DiskOp::Remove { file }, IoTag::Plain, outputs);
+        self.disk.issue(DiskOp::FsyncDir, IoTag::Plain, outputs);
+        outputs.push(Output::Note(Note::Repaired));
+    }
+
     fn issue_repair(
         &mut self,
         recovered: &Recovered,
         skip_truncation: bool,
         outputs: &mut Vec<Output>,
     ) {
+        if recovered.repairing {
+            self.issue_wipe(recovered, outputs);
+            return;
+        }
         if let Some(torn) = recovered.torn_tail.as_ref().filter(|_| !skip_truncation) {
             if torn.valid_bytes == 0 {
                 self.disk.issue(
@@ -177,6 +222,7 @@ impl Store {
             outputs.push(Output::Note(note));
         }
         self.remove_empty_logs(outputs);
+        self.create_hint_file(recovered, outputs);
         self.disk
             .issue(DiskOp::FsyncDir, IoTag::StartupDone, outputs);
     }
@@ -382,6 +428,32 @@ impl Store {
     /// Drops every logged record after `to`, durably: files holding only later
     /// records are removed; the file holding `to` is rewritten through a temp
     /// file and a rename (never in place: its last sector holds durable bytes).
+    /// Creates the durability hint's file unless recovery found one.
+    fn create_hint_file(&mut self, recovered: &Recovered, outputs: &mut Vec<Output>) {
+        use crate::persist::synced_hint::SYNCED_HINT;
+        if !recovered.other_files.iter().any(|name| name == SYNCED_HINT) {
+            let file = SYNCED_HINT.to_string();
+            self.disk
+                .issue(DiskOp::Create { file }, IoTag::Plain, outputs);
+        }
+    }
+
+    /// The durability hint: written and fsynced when the log goes idle (no later
+    /// record will carry the proof). It goes before a TRUNC or SNAP rewrite too,
+    /// so it never points past the log.
+    fn write_hint(&mut self, zxid: Zxid, outputs: &mut Vec<Output>) {
+        use crate::persist::synced_hint::{encode_hint, SYNCED_HINT};
+        let file = SYNCED_HINT.to_string();
+        let op = DiskOp::Write {
+            file: file.clone(),
+            offset: 0,
+            data: encode_hint(zxid),
+        };
+        self.disk.issue(op, IoTag::Plain, outputs);
+        self.disk
+            .issue(DiskOp::Fsync { file }, IoTag::Plain, outputs);
+    }
+
     pub fn install_trunc(&mut self, to: Zxid, outputs: &mut Vec<Output>) {
         assert!(
             self.ready_for_rewrite(),
@@ -391,6 +463,7 @@ impl Store {
             self.applied() <= to,
             "the tree holds only committed txns, all at or before the TRUNC point"
         );
+        self.write_hint(to, outputs);
         let doomed: Vec<(Zxid, String)> = self
             .files
             .logs
@@ -473,6 +546,7 @@ impl Store {
             self.ready_for_rewrite(),
             "SNAP waits for the log to be idle"
         );
+        self.write_hint(data.zxid, outputs);
         let tree = DataTree::from_snapshot(data.zxid, data.sessions.clone(), data.nodes.clone())
             .unwrap_or_else(|error| panic!("the leader sent an inconsistent snapshot: {error}"));
         let name = snapshot_name(data.zxid);
@@ -537,6 +611,11 @@ impl Store {
                         .logs
                         .insert(rolled.first_zxid, rolled.name.clone());
                     outputs.push(Output::Note(Note::LogRolled { file: rolled.name }));
+                }
+                // While writes go on, each new record carries the proof (`synced_zxid`);
+                // once the log is idle, the hint (made durable) must carry it.
+                if self.log.is_idle() {
+                    self.write_hint(zxid, outputs);
                 }
                 StoreEvent::Durable(zxid)
             }

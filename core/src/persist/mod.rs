@@ -8,8 +8,10 @@ pub mod log_scan;
 pub mod names;
 pub mod recovery;
 pub mod snapshot_format;
+pub mod synced_hint;
 
 pub use log_format::LogRecord;
+pub use names::REPAIR_MARKER;
 pub use recovery::{recover, DataDirImage, Recovered, RecoveryError};
 
 #[cfg(test)]

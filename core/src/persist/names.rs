@@ -6,6 +6,8 @@ use crate::ids::Zxid;
 pub const ACCEPTED_EPOCH: &str = "acceptedEpoch";
 pub const CURRENT_EPOCH: &str = "currentEpoch";
 pub const TMP_SUFFIX: &str = ".tmp";
+/// Present while a replica rebuilds a damaged data directory from its leader.
+pub const REPAIR_MARKER: &str = "repairing";
 
 const LOG_PREFIX: &str = "log.";
 const SNAPSHOT_PREFIX: &str = "snapshot.";
@@ -21,6 +23,8 @@ pub enum FileKind {
     CurrentEpoch,
     /// A leftover of an interrupted atomic write.
     Temporary,
+    /// The durability hint (`synced_hint.rs`).
+    SyncedHint,
     Unknown,
 }
 
@@ -48,6 +52,7 @@ pub fn classify(name: &str) -> FileKind {
     }
     match name {
         ACCEPTED_EPOCH => FileKind::AcceptedEpoch,
+        crate::persist::synced_hint::SYNCED_HINT => FileKind::SyncedHint,
         CURRENT_EPOCH => FileKind::CurrentEpoch,
         _ => FileKind::Unknown,
     }

@@ -7,7 +7,7 @@ use crate::ids::{Epoch, Zxid};
 use crate::persist::epoch_file::decode_epoch;
 use crate::persist::log_format::LogRecord;
 use crate::persist::log_scan::{scan_log, LogFileImage, TornTail};
-use crate::persist::names::{classify, FileKind};
+use crate::persist::names::{classify, FileKind, ACCEPTED_EPOCH, CURRENT_EPOCH};
 use crate::persist::snapshot_format::decode_snapshot;
 use crate::tree::DataTree;
 use std::collections::BTreeMap;
@@ -40,6 +40,38 @@ pub struct Recovered {
     pub snapshot_tree: DataTree,
     /// Every valid logged record, in order (including those the snapshot covers).
     pub log_records: Vec<LogRecord>,
+    /// The directory is being rebuilt from a leader (its marker file exists, or
+    /// damage was found): nothing in it is trusted, every file is listed in `other_files`.
+    pub repairing: bool,
+}
+
+impl Recovered {
+    /// A directory to rebuild from scratch: every file in it goes, except the
+    /// epoch files when they are intact — acceptedEpoch is a promise never to
+    /// follow an older leader, and must outlive the history it came with.
+    pub fn for_repair(image: &DataDirImage) -> Recovered {
+        let epochs = read_epoch_files(image);
+        let keep =
+            |name: &String| epochs.is_some() && (name == ACCEPTED_EPOCH || name == CURRENT_EPOCH);
+        let files = image.keys().filter(|name| !keep(name)).cloned().collect();
+        let (accepted_epoch, current_epoch) = epochs.unwrap_or((Epoch(0), Epoch(0)));
+        Recovered {
+            tree: DataTree::new(),
+            last_zxid: Zxid::ZERO,
+            accepted_epoch,
+            current_epoch,
+            snapshot_used: None,
+            snapshots_rejected: Vec::new(),
+            txns_replayed: 0,
+            torn_tail: None,
+            log_files: BTreeMap::new(),
+            snapshot_files: BTreeMap::new(),
+            other_files: files,
+            snapshot_tree: DataTree::new(),
+            log_records: Vec::new(),
+            repairing: true,
+        }
+    }
 }
 
 /// Damage recovery will not paper over: the node must not start.
@@ -71,6 +103,10 @@ fn error(file: Option<&str>, reason: String) -> RecoveryError {
 }
 
 pub fn recover(image: &DataDirImage, dbid: u64) -> Result<Recovered, RecoveryError> {
+    if image.contains_key(crate::persist::names::REPAIR_MARKER) {
+        // A repair was interrupted: what the directory holds is not a history.
+        return Ok(Recovered::for_repair(image));
+    }
     let mut logs = Vec::new();
     let mut snapshots = Vec::new();
     let mut other_files = Vec::new();
@@ -82,7 +118,7 @@ pub fn recover(image: &DataDirImage, dbid: u64) -> Result<Recovered, RecoveryErr
                 bytes,
             }),
             FileKind::Snapshot(zxid) => snapshots.push((zxid, name.as_str(), bytes.as_slice())),
-            FileKind::AcceptedEpoch | FileKind::CurrentEpoch => {}
+            FileKind::AcceptedEpoch | FileKind::CurrentEpoch | FileKind::SyncedHint => {}
             FileKind::Temporary | FileKind::Unknown => other_files.push(name.clone()),
         }
     }
@@ -96,8 +132,14 @@ pub fn recover(image: &DataDirImage, dbid: u64) -> Result<Recovered, RecoveryErr
     })?;
     let mut recovered = rebuild(&scan.records, &snapshots, dbid)?;
     recovered.other_files.extend(other_files);
+    if image.contains_key(crate::persist::synced_hint::SYNCED_HINT) {
+        recovered
+            .other_files
+            .push(crate::persist::synced_hint::SYNCED_HINT.to_string());
+    }
     recovered.torn_tail = scan.torn_tail;
     recovered.log_files = surviving_logs(&logs, recovered.torn_tail.as_ref());
+    check_synced_hint(image, &recovered)?;
     let (accepted, current) = read_epochs(image, recovered.last_zxid)?;
     recovered.accepted_epoch = accepted;
     recovered.current_epoch = current;
@@ -131,6 +173,18 @@ fn rebuild(
     let (snapshot_used, mut tree) = match base {
         Some((zxid, tree)) => (Some(zxid), tree),
         None => {
+            // A damaged snapshot with no log from the beginning behind it: the
+            // state it held is gone. That is damage to report, not an empty database.
+            let from_beginning = records
+                .first()
+                .is_some_and(|first| first.prev_zxid == Zxid::ZERO);
+            if !rejected.is_empty() && !from_beginning {
+                let (name, reason) = &rejected[0];
+                return Err(error(
+                    Some(name),
+                    format!("no usable snapshot ({reason}) and no log from the beginning to replay instead"),
+                ));
+            }
             if let Some(first) = records.first() {
                 if first.prev_zxid != Zxid::ZERO {
                     return Err(error(
@@ -173,6 +227,7 @@ fn rebuild(
         other_files,
         snapshot_tree,
         log_records: records.to_vec(),
+        repairing: false,
     })
 }
 
@@ -226,10 +281,41 @@ fn surviving_logs(logs: &[LogFileImage<'_>], torn: Option<&TornTail>) -> BTreeMa
         .collect()
 }
 
+/// A surviving durability hint above the recovered state: fsynced bytes were lost.
+fn check_synced_hint(image: &DataDirImage, recovered: &Recovered) -> Result<(), RecoveryError> {
+    use crate::persist::synced_hint::{decode_hint, SYNCED_HINT};
+    let Some(hint) = image.get(SYNCED_HINT).and_then(|bytes| decode_hint(bytes)) else {
+        return Ok(());
+    };
+    if hint <= recovered.last_zxid {
+        return Ok(());
+    }
+    let (file, reason) = match &recovered.torn_tail {
+        Some(torn) => (
+            Some(torn.file.as_str()),
+            format!("{} at byte {}", torn.reason, torn.valid_bytes),
+        ),
+        None => (None, "the log ends there".to_string()),
+    };
+    Err(error(
+        file,
+        format!(
+            "the log ends at {} but {hint} had been fsynced ({SYNCED_HINT}): {reason}",
+            recovered.last_zxid
+        ),
+    ))
+}
+
+/// Both epoch files, when both decode and agree (acceptedEpoch >= currentEpoch).
+pub fn read_epoch_files(image: &DataDirImage) -> Option<(Epoch, Epoch)> {
+    let accepted = decode_epoch(image.get(ACCEPTED_EPOCH)?).ok()?;
+    let current = decode_epoch(image.get(CURRENT_EPOCH)?).ok()?;
+    (accepted >= current).then_some((accepted, current))
+}
+
 /// Reads both epoch files (a missing one defaults to the epoch of the last
 /// zxid, as ZooKeeper does) and checks them against each other and the log.
 fn read_epochs(image: &DataDirImage, last_zxid: Zxid) -> Result<(Epoch, Epoch), RecoveryError> {
-    use crate::persist::names::{ACCEPTED_EPOCH, CURRENT_EPOCH};
     let read = |name: &str| -> Result<Epoch, RecoveryError> {
         match image.get(name) {
             Some(bytes) => decode_epoch(bytes).map_err(|reason| error(Some(name), reason)),

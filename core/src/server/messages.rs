@@ -159,4 +159,8 @@ pub enum Note {
     UpToDate {
         committed: Zxid,
     },
+    /// Damage was found: the data directory is wiped and rebuilt from a leader.
+    RepairStarted,
+    /// The rebuilt state is durable; the replica votes again.
+    Repaired,
 }

@@ -5,7 +5,7 @@
 use super::{Event, RunPhase, World};
 use crate::workload::{ClientMemory, WorkloadGen};
 use rand::Rng;
-use zksim_core::ids::{ConnId, SessionId};
+use zksim_core::ids::{ConnId, SessionId, Zxid};
 use zksim_core::request::{ClientOp, MultiResult, OpResult};
 use zksim_core::server::{Input, Reply, Request};
 use zksim_core::tree::{CreateMode, ErrorCode};
@@ -208,7 +208,7 @@ impl World {
             Awaiting::Close { cxid } => {
                 assert_eq!(cxid, reply.cxid, "replies arrive in request order");
                 if reply.outcome.is_ok() {
-                    self.nodes[node as usize].ghost.on_acked(reply.zxid);
+                    self.acknowledged(node, reply.zxid);
                 }
                 self.clients[id].closed = true;
                 self.close_connection(id);
@@ -222,7 +222,7 @@ impl World {
                 let client = &mut self.clients[id];
                 if client.session.is_none() {
                     // A new session: its createSession txn was acknowledged.
-                    self.nodes[node as usize].ghost.on_acked(reply.zxid);
+                    self.acknowledged(node, reply.zxid);
                     self.probe("sessions-created");
                 } else {
                     assert_eq!(client.session, Some(session));
@@ -257,7 +257,7 @@ impl World {
             return;
         }
         if op.is_write() {
-            self.nodes[node as usize].ghost.on_acked(reply.zxid);
+            self.acknowledged(node, reply.zxid);
             self.probe("writes-acknowledged");
         } else {
             self.probe("reads-answered");
@@ -298,6 +298,12 @@ impl World {
             }
             _ => {}
         }
+    }
+
+    /// A client was told the outcome of the txn at `zxid` by `node`.
+    fn acknowledged(&mut self, node: u32, zxid: Zxid) {
+        self.nodes[node as usize].ghost.on_acked(zxid);
+        self.acked_max = self.acked_max.max(zxid);
     }
 
     fn think(&mut self, id: usize) {

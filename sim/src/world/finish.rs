@@ -6,7 +6,6 @@
 use super::node::NodeState;
 use super::{CrashCause, World};
 use crate::violation::ViolationKind;
-use zksim_core::ids::Zxid;
 
 impl World {
     pub(super) fn finish(&mut self) {
@@ -26,10 +25,12 @@ impl World {
     }
 
     fn check_liveness(&mut self) {
+        // A replica rebuilding after detected damage holds no history yet.
         let intact = self
             .nodes
             .iter()
             .filter(|host| host.state != NodeState::Failed)
+            .filter(|host| !host.server.as_ref().is_some_and(|peer| peer.is_repairing()))
             .count();
         if intact <= self.nodes.len() / 2 {
             // Damage on a quorum is beyond the fault model: no progress is owed.
@@ -71,12 +72,7 @@ impl World {
         let serving: Vec<u32> = (0..self.nodes.len() as u32)
             .filter(|node| self.nodes[*node as usize].is_serving())
             .collect();
-        let acked = self
-            .nodes
-            .iter()
-            .map(|host| host.ghost.max_acked())
-            .max()
-            .unwrap_or(Zxid::ZERO);
+        let acked = self.acked_max;
         let Some(&first) = serving.first() else {
             return;
         };

@@ -33,7 +33,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::io::Write;
 use zksim_core::bugs::Bugs;
-use zksim_core::ids::ConnId;
+use zksim_core::ids::{ConnId, Zxid};
 use zksim_core::server::Output;
 
 /// The database id of every simulated node.
@@ -104,6 +104,8 @@ pub struct World {
     probes: BTreeMap<&'static str, u64>,
     sequential: SequentialCheck,
     zab: ZabChecker,
+    /// The highest zxid whose outcome any client was told.
+    acked_max: Zxid,
     outputs: Vec<Output>,
     stopped: bool,
 }
@@ -159,6 +161,7 @@ impl World {
             probes: BTreeMap::new(),
             sequential: SequentialCheck::default(),
             zab: ZabChecker::new(scenario.cluster.nodes),
+            acked_max: Zxid::ZERO,
             outputs: Vec::new(),
             stopped: false,
             scenario,

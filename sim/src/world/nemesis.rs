@@ -62,6 +62,9 @@ impl World {
     pub(super) fn bit_rot(&mut self, node: u32) {
         if let Some(rot) = self.nodes[node as usize].disk.rot(&mut self.rng_disk) {
             self.probe("bit-rots");
+            self.nodes[node as usize]
+                .rotted_files
+                .insert(rot.file.clone());
             self.trace.record(
                 self.queue.now_us(),
                 Some(node),
@@ -127,7 +130,23 @@ impl World {
         }
         let image = self.nodes[node as usize].disk.image();
         let recovered = match recover(&image, DBID) {
+            Ok(recovered) if recovered.repairing => {
+                self.probe("repairs-resumed");
+                self.start_repair(node, &image);
+                return;
+            }
             Ok(recovered) => recovered,
+            Err(error) if self.nodes.len() > 1 => {
+                // In an ensemble, detected damage is in the fault model: the
+                // replica rebuilds from a leader established without it.
+                self.probe("repairs-started");
+                let message =
+                    format!("n{node} found its data directory damaged and rebuilds it: {error}");
+                self.trace
+                    .record(self.queue.now_us(), Some(node), "damage-detected", &message);
+                self.start_repair(node, &image);
+                return;
+            }
             Err(error) => {
                 self.violation(
                     ViolationKind::CorruptionDetected,
@@ -163,6 +182,24 @@ impl World {
             .local_ms(self.queue.now_us());
         let host = &mut self.nodes[node as usize];
         host.server = Some(Peer::start(config, recovered, local_ms));
+        host.state = NodeState::Up;
+        self.drain_outputs(node);
+        self.schedule_tick(node);
+    }
+
+    /// Wipes and rebuilds a damaged replica; its ghost and delivered history start over.
+    fn start_repair(&mut self, node: u32, image: &zksim_core::persist::DataDirImage) {
+        let host = &mut self.nodes[node as usize];
+        host.ghost = crate::ghost::Ghost::default();
+        host.ghost_before_sync = None;
+        host.delivered_max = zksim_core::ids::Zxid::ZERO;
+        self.observe(Observation::Wiped { node });
+        let config = self.peer_config(node);
+        let local_ms = self.nodes[node as usize]
+            .clock
+            .local_ms(self.queue.now_us());
+        let host = &mut self.nodes[node as usize];
+        host.server = Some(Peer::start_repair(config, image, local_ms));
         host.state = NodeState::Up;
         self.drain_outputs(node);
         self.schedule_tick(node);

@@ -40,6 +40,8 @@ pub struct NodeHost {
     pub delivered_max: Zxid,
     /// The highest zxid reported committed while this node led.
     pub committed_reported: Zxid,
+    /// Files the nemesis flipped a bit in (checks of their content are moot).
+    pub rotted_files: std::collections::BTreeSet<String>,
 }
 
 impl NodeHost {
@@ -58,6 +60,7 @@ impl NodeHost {
             crash_during_snapshot: false,
             delivered_max: Zxid::ZERO,
             committed_reported: Zxid::ZERO,
+            rotted_files: std::collections::BTreeSet::new(),
         }
     }
 

@@ -53,6 +53,8 @@ impl World {
                 self.observe(Observation::Snapshot { node, zxid });
                 self.sync_delivered_point(node);
             }
+            Note::RepairStarted => self.probe("repair-wipes"),
+            Note::Repaired => self.probe("repairs-completed"),
             Note::UpToDate { .. } => {
                 self.probe("followers-up-to-date");
                 self.nodes[node as usize].ghost_before_sync = None;
@@ -75,6 +77,9 @@ impl World {
             Note::SnapshotDone { file, .. } => {
                 self.probe("snapshots-completed");
                 let host = &self.nodes[node as usize];
+                if host.rotted_files.contains(&file) {
+                    return; // the nemesis damaged it on purpose; recovery will judge it
+                }
                 let live = host.server.as_ref().expect("running").tree();
                 let findings = check_snapshot(&host.ghost, &file, host.disk.read(&file), live);
                 for (kind, message) in findings {

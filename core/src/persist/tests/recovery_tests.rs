@@ -300,7 +300,28 @@ fn every_snapshot_damaged_and_the_log_purged_is_an_error() {
     let error = recover(&image, DBID).expect_err("nothing to start from");
     assert!(error.reason.contains("no usable snapshot"), "{error}");
     assert!(
-        error.reason.contains("rather than at the beginning"),
+        error.reason.contains("no log from the beginning"),
+        "{error}"
+    );
+}
+
+/// Found by the simulator: a replica whose state lived in one snapshot (after a
+/// SNAP sync) had it rot; recovery returned an empty database instead of an error.
+#[test]
+fn the_only_snapshot_damaged_with_no_log_is_an_error_not_an_empty_database() {
+    let history = fixed(6);
+    let mut snapshot = encode_snapshot(&history.trees[3], DBID, 2);
+    let middle = snapshot.len() / 2;
+    snapshot[middle] ^= 0x01;
+    let mut image = DataDirImage::new();
+    image.insert(snapshot_name(history.records[2].zxid()), snapshot);
+    let error = recover(&image, DBID).expect_err("the state is gone: damage, not a fresh start");
+    assert!(error.reason.contains("no usable snapshot"), "{error}");
+    assert!(
+        error
+            .file
+            .as_deref()
+            .is_some_and(|file| file.starts_with("snapshot.")),
         "{error}"
     );
 }
@@ -435,4 +456,41 @@ fn temporary_and_unknown_files_are_listed_not_read() {
         .other_files
         .contains(&"currentEpoch.tmp".to_string()));
     assert!(recovered.other_files.contains(&"notes".to_string()));
+}
+
+/// Bit rot of the last fsynced record looks exactly like a torn write; the
+/// durability hint tells them apart (found by the simulator: a replica quietly
+/// forgot a txn it had delivered).
+#[test]
+fn a_log_ending_below_the_durability_hint_is_damage() {
+    use crate::persist::synced_hint::{encode_hint, SYNCED_HINT};
+    let history = fixed(6);
+    let mut image = log_image(&history, 0);
+    let last = history.records.last().expect("records").zxid();
+    let log = image.keys().find(|name| name.starts_with("log.")).expect("a log").clone();
+    // Damage the last record (one record per batch: it starts the last sector).
+    let bytes = image.get_mut(&log).expect("exists");
+    let last_sector = bytes.len() - 512;
+    bytes[last_sector + 12] ^= 0x40;
+    let torn = recover(&image, DBID).expect("without a hint it reads as a torn tail");
+    assert!(torn.last_zxid < last && torn.torn_tail.is_some());
+
+    image.insert(SYNCED_HINT.to_string(), encode_hint(last));
+    let error = recover(&image, DBID).expect_err("the hint proves the record was durable");
+    assert!(error.reason.contains(SYNCED_HINT), "{error}");
+    assert_eq!(error.file.as_deref(), Some(log.as_str()), "{error}");
+}
+
+#[test]
+fn a_hint_at_or_below_the_log_end_and_a_damaged_hint_prove_nothing() {
+    use crate::persist::synced_hint::{encode_hint, SYNCED_HINT};
+    let history = fixed(6);
+    let mut image = log_image(&history, 0);
+    let last = history.records.last().expect("records").zxid();
+    image.insert(SYNCED_HINT.to_string(), encode_hint(last));
+    assert_eq!(recover(&image, DBID).expect("consistent").last_zxid, last);
+    let mut damaged = encode_hint(Zxid(last.0 + 5));
+    damaged[3] ^= 1;
+    image.insert(SYNCED_HINT.to_string(), damaged);
+    assert_eq!(recover(&image, DBID).expect("a torn hint is ignored").last_zxid, last);
 }

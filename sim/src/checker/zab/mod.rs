@@ -66,6 +66,9 @@ pub enum Observation {
     /// The node replaced its state with the leader's snapshot at `zxid`: its
     /// delivered history is now the canonical sequence up to `zxid`.
     Snapshot { node: u32, zxid: Zxid },
+    /// The node's data directory was found damaged and wiped; it rebuilds
+    /// from a leader (no vote, no quorum until synced).
+    Wiped { node: u32 },
 }
 
 /// Who did something, and when: for messages.
@@ -139,6 +142,9 @@ impl ZabChecker {
             Observation::Snapshot { node, zxid } => {
                 self.on_snapshot(time_ms, *node, *zxid, &mut findings);
             }
+            // Damage was found and the replica rebuilds from a leader: its
+            // history is gone on purpose, not lost by the protocol.
+            Observation::Wiped { node } => self.replicas[*node as usize] = Replica::default(),
         }
         findings
     }
@@ -256,11 +262,14 @@ impl ZabChecker {
                 ),
             ));
         }
-        // leaderLogCompleteness: every txn committed before now.
+        // leaderLogCompleteness: every txn committed before now in an earlier
+        // epoch. A leader established late in an epoch that a later one has
+        // overtaken (it counted an ACK given before its followers moved on) is
+        // fenced by their higher acceptedEpoch: it can commit nothing new.
         let uncommitted: Vec<&Witness> = self
             .committed
             .values()
-            .filter(|w| !held.contains(&w.txn))
+            .filter(|w| w.txn.zxid.epoch() < epoch && !held.contains(&w.txn))
             .collect();
         if !uncommitted.is_empty() {
             findings.push((
