@@ -95,7 +95,7 @@ impl ViolationKind {
                 "acknowledged sequential names under a parent are not unique and increasing"
             }
             ViolationKind::CorruptionDetected => {
-                "a node refused to start because its data directory is damaged"
+                "a lone node refused to start because its data directory is damaged"
             }
             ViolationKind::Unavailable => {
                 "a request or a node did not recover before the end of the healing phase"

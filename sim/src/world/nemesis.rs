@@ -191,7 +191,7 @@ impl World {
     fn start_repair(&mut self, node: u32, image: &zksim_core::persist::DataDirImage) {
         let host = &mut self.nodes[node as usize];
         host.ghost = crate::ghost::Ghost::default();
-        host.ghost_before_sync = None;
+        host.ghosts_before_sync.clear();
         host.delivered_max = zksim_core::ids::Zxid::ZERO;
         self.observe(Observation::Wiped { node });
         let config = self.peer_config(node);
@@ -209,16 +209,18 @@ impl World {
     fn check_restart(&mut self, node: u32, recovered: &Recovered) {
         let host = &mut self.nodes[node as usize];
         let mut findings = check_recovery(&mut host.ghost, recovered);
-        if !findings.is_empty() {
-            if let Some(mut before) = host.ghost_before_sync.take() {
-                let earlier = check_recovery(&mut before, recovered);
-                if earlier.is_empty() {
-                    host.ghost = before;
-                    findings = earlier;
-                }
+        // Newest first: the crash may have undone the latest syncs, one or more.
+        while !findings.is_empty() {
+            let Some(mut before) = host.ghosts_before_sync.pop() else {
+                break;
+            };
+            let earlier = check_recovery(&mut before, recovered);
+            if earlier.is_empty() {
+                host.ghost = before;
+                findings = earlier;
             }
         }
-        host.ghost_before_sync = None;
+        host.ghosts_before_sync.clear();
         for (kind, message) in findings {
             self.violation(kind, Some(node), message);
         }

@@ -29,8 +29,9 @@ pub struct NodeHost {
     pub disk_requests: VecDeque<(IoId, DiskOp)>,
     pub disk_busy: bool,
     pub ghost: Ghost,
-    /// The ghost before a TRUNC or SNAP that is not yet known durable: a crash may undo it.
-    pub ghost_before_sync: Option<Ghost>,
+    /// The ghost before each TRUNC or SNAP not yet known durable, oldest first:
+    /// a crash may undo any number of the latest of them.
+    pub ghosts_before_sync: Vec<Ghost>,
     pub clock: NodeClock,
     /// While set, the process does not run; its events wait until then.
     pub paused_until_us: Option<u64>,
@@ -54,7 +55,7 @@ impl NodeHost {
             disk_requests: VecDeque::new(),
             disk_busy: false,
             ghost: Ghost::default(),
-            ghost_before_sync: None,
+            ghosts_before_sync: Vec::new(),
             clock,
             paused_until_us: None,
             crash_during_snapshot: false,

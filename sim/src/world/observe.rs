@@ -47,8 +47,7 @@ impl World {
             Note::SnapInstalled { zxid } => {
                 let host = &mut self.nodes[node as usize];
                 let tree = host.server.as_ref().expect("running").tree().clone();
-                host.ghost_before_sync
-                    .get_or_insert_with(|| host.ghost.clone());
+                host.ghosts_before_sync.push(host.ghost.clone());
                 host.ghost.reset_to_snapshot(zxid, tree);
                 self.observe(Observation::Snapshot { node, zxid });
                 self.sync_delivered_point(node);
@@ -57,7 +56,7 @@ impl World {
             Note::Repaired => self.probe("repairs-completed"),
             Note::UpToDate { .. } => {
                 self.probe("followers-up-to-date");
-                self.nodes[node as usize].ghost_before_sync = None;
+                self.nodes[node as usize].ghosts_before_sync.clear();
             }
             Note::RoleChanged { state, .. } => self.probe(match state {
                 PeerState::Looking => "elections-started",
@@ -140,8 +139,7 @@ impl World {
         }
         if mode == "trunc" {
             let host = &mut self.nodes[node as usize];
-            host.ghost_before_sync
-                .get_or_insert_with(|| host.ghost.clone());
+            host.ghosts_before_sync.push(host.ghost.clone());
             host.ghost.truncate_to(zxid);
         }
     }

@@ -467,7 +467,11 @@ fn a_log_ending_below_the_durability_hint_is_damage() {
     let history = fixed(6);
     let mut image = log_image(&history, 0);
     let last = history.records.last().expect("records").zxid();
-    let log = image.keys().find(|name| name.starts_with("log.")).expect("a log").clone();
+    let log = image
+        .keys()
+        .find(|name| name.starts_with("log."))
+        .expect("a log")
+        .clone();
     // Damage the last record (one record per batch: it starts the last sector).
     let bytes = image.get_mut(&log).expect("exists");
     let last_sector = bytes.len() - 512;
@@ -492,5 +496,10 @@ fn a_hint_at_or_below_the_log_end_and_a_damaged_hint_prove_nothing() {
     let mut damaged = encode_hint(Zxid(last.0 + 5));
     damaged[3] ^= 1;
     image.insert(SYNCED_HINT.to_string(), damaged);
-    assert_eq!(recover(&image, DBID).expect("a torn hint is ignored").last_zxid, last);
+    assert_eq!(
+        recover(&image, DBID)
+            .expect("a torn hint is ignored")
+            .last_zxid,
+        last
+    );
 }
