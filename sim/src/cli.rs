@@ -138,14 +138,17 @@ fn load(reference: &str) -> Result<Scenario, u8> {
     resolve(reference).map_err(bad_input)
 }
 
+/// The scenario and the planted bug named on the command line, or the exit code.
+fn load_with_bug(reference: &str, bug: Option<&str>) -> Result<(Scenario, Option<PlantedBug>), u8> {
+    let scenario = load(reference)?;
+    let bug = parse_bug(bug).map_err(bad_input)?;
+    Ok((scenario, bug))
+}
+
 fn run(args: RunArgs) -> u8 {
-    let scenario = match load(&args.scenario) {
-        Ok(scenario) => scenario,
+    let (scenario, bug) = match load_with_bug(&args.scenario, args.bug.as_deref()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let bug = match parse_bug(args.bug.as_deref()) {
-        Ok(bug) => bug,
-        Err(message) => return bad_input(message),
     };
     let jobs = args
         .jobs
@@ -254,13 +257,9 @@ fn print_summary(summary: &RunSummary, jobs: usize) {
 }
 
 fn replay(args: ReplayArgs) -> u8 {
-    let scenario = match load(&args.scenario) {
-        Ok(scenario) => scenario,
+    let (scenario, bug) = match load_with_bug(&args.scenario, args.bug.as_deref()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let bug = match parse_bug(args.bug.as_deref()) {
-        Ok(bug) => bug,
-        Err(message) => return bad_input(message),
     };
     let sink: Option<Box<dyn Write>> = match &args.trace {
         Some(path) => match std::fs::File::create(path) {

@@ -57,38 +57,30 @@ impl Peer {
         }
     }
 
-    pub(super) fn broadcast_notification(&mut self) {
-        let (vote, round) = match &self.role {
+    /// What this replica tells others: its vote while looking, else the vote
+    /// that chose its leader.
+    fn notification(&self) -> PeerMessage {
+        let (vote, election_epoch) = match &self.role {
             Role::Looking(election) => (election.vote, election.round),
             _ => (self.last_vote, self.election_round),
         };
-        let state = self.state();
+        PeerMessage::Notification {
+            vote,
+            election_epoch,
+            state: self.state(),
+        }
+    }
+
+    pub(super) fn broadcast_notification(&mut self) {
+        let notification = self.notification();
         for to in self.others() {
-            self.send(
-                to,
-                PeerMessage::Notification {
-                    vote,
-                    election_epoch: round,
-                    state,
-                },
-            );
+            self.send(to, notification.clone());
         }
     }
 
     fn reply_notification(&mut self, to: NodeId) {
-        let (vote, round) = match &self.role {
-            Role::Looking(election) => (election.vote, election.round),
-            _ => (self.last_vote, self.election_round),
-        };
-        let state = self.state();
-        self.send(
-            to,
-            PeerMessage::Notification {
-                vote,
-                election_epoch: round,
-                state,
-            },
-        );
+        let notification = self.notification();
+        self.send(to, notification);
     }
 
     pub(super) fn on_notification(

@@ -88,6 +88,7 @@ impl World {
         host.disk_requests.clear();
         host.disk_busy = false;
         host.crash_during_snapshot = false;
+        host.snapshot_pending = None;
         host.paused_until_us = None;
         host.committed_reported = zksim_core::ids::Zxid::ZERO;
         let fates = &self.scenario.disk.crash_sectors;
