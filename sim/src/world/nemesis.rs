@@ -88,7 +88,6 @@ impl World {
         host.disk_requests.clear();
         host.disk_busy = false;
         host.crash_during_snapshot = false;
-        host.snapshot_pending = None;
         host.paused_until_us = None;
         host.committed_reported = zksim_core::ids::Zxid::ZERO;
         let fates = &self.scenario.disk.crash_sectors;
@@ -210,6 +209,7 @@ impl World {
     fn check_restart(&mut self, node: u32, recovered: &Recovered) {
         let host = &mut self.nodes[node as usize];
         let mut findings = check_recovery(&mut host.ghost, recovered);
+        let mut undone = false;
         // Newest first: the crash may have undone the latest syncs, one or more.
         while !findings.is_empty() {
             let Some(mut before) = host.ghosts_before_sync.pop() else {
@@ -219,9 +219,16 @@ impl World {
             if earlier.is_empty() {
                 host.ghost = before;
                 findings = earlier;
+                undone = true;
             }
         }
         host.ghosts_before_sync.clear();
+        if undone {
+            // A sync never made durable (no UPTODATE: nothing served from it) was
+            // undone: the replica's delivered history is what it recovered.
+            self.probe("syncs-undone-by-crash");
+            self.observe(Observation::Wiped { node });
+        }
         for (kind, message) in findings {
             self.violation(kind, Some(node), message);
         }

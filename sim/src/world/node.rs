@@ -41,8 +41,6 @@ pub struct NodeHost {
     pub delivered_max: Zxid,
     /// The highest zxid reported committed while this node led.
     pub committed_reported: Zxid,
-    /// A SNAP installed in memory, not yet known durable (until UPTODATE).
-    pub snapshot_pending: Option<Zxid>,
     /// Files the nemesis flipped a bit in (checks of their content are moot).
     pub rotted_files: std::collections::BTreeSet<String>,
 }
@@ -63,7 +61,6 @@ impl NodeHost {
             crash_during_snapshot: false,
             delivered_max: Zxid::ZERO,
             committed_reported: Zxid::ZERO,
-            snapshot_pending: None,
             rotted_files: std::collections::BTreeSet::new(),
         }
     }

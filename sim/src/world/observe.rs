@@ -49,16 +49,12 @@ impl World {
                 let tree = host.server.as_ref().expect("running").tree().clone();
                 host.ghosts_before_sync.push(host.ghost.clone());
                 host.ghost.reset_to_snapshot(zxid, tree);
-                // Delivered only once durable and served: at UPTODATE (a crash before may undo it).
-                host.snapshot_pending = Some(zxid);
+                self.observe(Observation::Snapshot { node, zxid });
+                self.sync_delivered_point(node);
             }
             Note::RepairStarted => self.probe("repair-wipes"),
             Note::Repaired => self.probe("repairs-completed"),
             Note::UpToDate { .. } => {
-                if let Some(zxid) = self.nodes[node as usize].snapshot_pending.take() {
-                    self.observe(Observation::Snapshot { node, zxid });
-                    self.sync_delivered_point(node);
-                }
                 self.probe("followers-up-to-date");
                 self.nodes[node as usize].ghosts_before_sync.clear();
             }
