@@ -85,7 +85,7 @@ impl Peer {
 
     pub(super) fn follower_start(&mut self) {
         let leader = self.following().leader;
-        let accepted_epoch = self.store.accepted_epoch();
+        let accepted_epoch = self.store.accepted_epoch_promised();
         let repairing = self.repairing;
         self.send(
             leader,
@@ -159,17 +159,17 @@ impl Peer {
         if self.following().epoch.is_some() {
             return;
         }
-        let accepted = self.store.accepted_epoch();
-        if epoch < accepted {
+        let promised = self.store.accepted_epoch_promised();
+        if epoch < promised {
             self.become_looking();
             return;
         }
         self.following().epoch = Some(epoch);
-        if epoch > accepted {
+        if epoch > promised {
             self.store.write_accepted_epoch(epoch, &mut self.outputs);
-        } else {
+        } else if self.store.accepted_epoch() == epoch {
             self.follower_ack_epoch();
-        }
+        } // else: its write is under way; the ACK follows its completion
     }
 
     fn follower_ack_epoch(&mut self) {
@@ -187,8 +187,17 @@ impl Peer {
 
     pub(super) fn follower_on_store_event(&mut self, event: StoreEvent) {
         match event {
-            StoreEvent::AcceptedEpochWritten => self.follower_ack_epoch(),
+            StoreEvent::AcceptedEpochWritten => {
+                // Only the write of this leader's epoch completes the handshake.
+                if Some(self.store.accepted_epoch()) == self.following().epoch {
+                    self.follower_ack_epoch();
+                }
+            }
             StoreEvent::CurrentEpochWritten => {
+                let target = self.following().newleader.map(|zxid| zxid.epoch());
+                if target.is_some_and(|epoch| self.store.current_epoch() < epoch) {
+                    return; // an earlier write completed; this one is still under way
+                }
                 self.following().current_epoch_write = EpochWrite::Written;
                 self.follower_try_ack_newleader();
             }

@@ -123,7 +123,7 @@ impl Peer {
         if self.leading().epoch.is_some() {
             return;
         }
-        let own = self.store.accepted_epoch();
+        let own = self.store.accepted_epoch_promised();
         let joined: Vec<Epoch> = self
             .leading()
             .followers
@@ -146,6 +146,9 @@ impl Peer {
         match event {
             StoreEvent::AcceptedEpochWritten => {
                 let epoch = self.leading().epoch.expect("the written epoch was decided");
+                if self.store.accepted_epoch() != epoch {
+                    return; // an earlier write (of a role since left) completed
+                }
                 self.leading().accepted_written = true;
                 let own = (self.store.current_epoch(), self.store.last_logged());
                 let id = self.config.id;
@@ -157,6 +160,9 @@ impl Peer {
                 self.leader_try_finish_discovery();
             }
             StoreEvent::CurrentEpochWritten => {
+                if Some(self.store.current_epoch()) != self.leading().epoch {
+                    return; // an earlier write completed
+                }
                 self.leading().current_written = true;
                 self.leader_try_establish();
             }

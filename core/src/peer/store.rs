@@ -67,8 +67,9 @@ pub struct Store {
     accepted_epoch: Epoch,
     current_epoch: Epoch,
     /// Epoch values being written, applied when durable.
-    accepted_pending: Option<Epoch>,
-    current_pending: Option<Epoch>,
+    /// Epoch writes issued and not yet durable, in issue order (completions come in order).
+    accepted_pending: std::collections::VecDeque<Epoch>,
+    current_pending: std::collections::VecDeque<Epoch>,
     /// With the ack-before-fsync bug: the last record written (not yet fsynced).
     written_early: Zxid,
 }
@@ -109,8 +110,8 @@ impl Store {
             jitter: config.entropy,
             accepted_epoch: recovered.accepted_epoch,
             current_epoch: recovered.current_epoch,
-            accepted_pending: None,
-            current_pending: None,
+            accepted_pending: std::collections::VecDeque::new(),
+            current_pending: std::collections::VecDeque::new(),
             written_early: recovered.last_zxid,
             logged,
             config,
@@ -382,23 +383,27 @@ impl Store {
         applied
     }
 
+    /// The highest acceptedEpoch written or being written: an epoch below it is
+    /// never accepted again (a write under way may already be on disk).
+    pub fn accepted_epoch_promised(&self) -> Epoch {
+        self.accepted_pending
+            .iter()
+            .copied()
+            .fold(self.accepted_epoch, Epoch::max)
+    }
+
     pub fn write_accepted_epoch(&mut self, epoch: Epoch, outputs: &mut Vec<Output>) {
         assert!(
-            epoch >= self.accepted_epoch,
+            epoch >= self.accepted_epoch_promised(),
             "acceptedEpoch never goes back"
         );
-        self.accepted_pending = Some(epoch);
+        self.accepted_pending.push_back(epoch);
         self.write_epoch_file(ACCEPTED_EPOCH, epoch, IoTag::AcceptedEpochDurable, outputs);
     }
 
     pub fn write_current_epoch(&mut self, epoch: Epoch, outputs: &mut Vec<Output>) {
-        assert!(
-            epoch
-                <= self
-                    .accepted_epoch
-                    .max(self.accepted_pending.unwrap_or(Epoch(0)))
-        );
-        self.current_pending = Some(epoch);
+        assert!(epoch <= self.accepted_epoch_promised());
+        self.current_pending.push_back(epoch);
         self.write_epoch_file(CURRENT_EPOCH, epoch, IoTag::CurrentEpochDurable, outputs);
     }
 
@@ -645,14 +650,14 @@ impl Store {
             IoTag::AcceptedEpochDurable => {
                 self.accepted_epoch = self
                     .accepted_pending
-                    .take()
+                    .pop_front()
                     .expect("an acceptedEpoch write was pending");
                 StoreEvent::AcceptedEpochWritten
             }
             IoTag::CurrentEpochDurable => {
                 self.current_epoch = self
                     .current_pending
-                    .take()
+                    .pop_front()
                     .expect("a currentEpoch write was pending");
                 StoreEvent::CurrentEpochWritten
             }
