@@ -53,14 +53,6 @@ impl Ghost {
         self.acked.insert(zxid);
     }
 
-    pub fn max_acked(&self) -> Zxid {
-        self.acked.last().copied().unwrap_or(Zxid::ZERO)
-    }
-
-    pub fn acked_count(&self) -> usize {
-        self.acked.len()
-    }
-
     /// Acknowledged zxids above `zxid`, for loss reports.
     pub fn acked_after(&self, zxid: Zxid) -> Vec<Zxid> {
         self.acked.range(Zxid(zxid.0 + 1)..).copied().collect()

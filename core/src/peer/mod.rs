@@ -238,15 +238,6 @@ impl Peer {
         self.store.disk_requests_outstanding()
     }
 
-    /// Zxid and content hash of every txn in the log, for observers.
-    pub fn logged_history(&self) -> Vec<(Zxid, u64)> {
-        self.store
-            .logged_zxids()
-            .into_iter()
-            .map(|zxid| (zxid, content_hash(self.store.record(zxid).expect("listed"))))
-            .collect()
-    }
-
     pub fn check_invariants(&self) {
         self.store.check_invariants();
         match &self.role {

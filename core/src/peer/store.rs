@@ -14,7 +14,7 @@ use crate::io::DiskOp;
 use crate::peer::messages::SnapshotData;
 use crate::persist::epoch_file::atomic_write_ops;
 use crate::persist::log_format::{align_up, encode_log_header, encode_record, SECTOR_BYTES};
-use crate::persist::names::{log_name, snapshot_name, tmp_name, ACCEPTED_EPOCH, CURRENT_EPOCH};
+use crate::persist::names::{snapshot_name, tmp_name, ACCEPTED_EPOCH, CURRENT_EPOCH};
 use crate::persist::snapshot_format::SnapshotEncoder;
 use crate::persist::{LogRecord, Recovered};
 use crate::request::OpOutcome;
@@ -741,9 +741,4 @@ impl Store {
         assert!(self.log.durable() <= self.last_logged);
         assert!(self.durable() <= self.last_logged);
     }
-}
-
-/// Log file names, for tests and tools.
-pub fn log_file_name(first: Zxid) -> String {
-    log_name(first)
 }

@@ -224,8 +224,3 @@ fn find_durable_record_after(
     }
     None
 }
-
-/// Whether a fault at the end of the log is one a crash can produce (for reports).
-pub fn is_tail_fault(fault: &FrameFault) -> bool {
-    !matches!(fault, FrameFault::Undecodable(_))
-}
