@@ -23,8 +23,9 @@ pub const EXIT_BAD_INPUT: u8 = 2;
     name = "zksim",
     version,
     about = "Deterministic simulation testbed for a ZooKeeper-style replicated store",
-    long_about = "Runs seeded simulations of a ZooKeeper-style store under crashes and disk faults, \
-                  checks every recovery, and reproduces any failure exactly from its seed.\n\n\
+    long_about = "Runs seeded simulations of a ZooKeeper-style replicated store (ZAB) under crashes, \
+                  disk faults and network partitions, checks every recovery and ZooKeeper's own \
+                  invariants, and reproduces any failure exactly from its seed.\n\n\
                   Exit codes: 0 = every seed passed, 1 = some seed failed, 2 = bad input."
 )]
 pub struct Cli {
