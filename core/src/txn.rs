@@ -309,18 +309,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const CODES: [ErrorCode; 10] = [
-        ErrorCode::Ok,
-        ErrorCode::RuntimeInconsistency,
-        ErrorCode::ConnectionLoss,
-        ErrorCode::BadArguments,
-        ErrorCode::NoNode,
-        ErrorCode::BadVersion,
-        ErrorCode::NoChildrenForEphemerals,
-        ErrorCode::NodeExists,
-        ErrorCode::NotEmpty,
-        ErrorCode::SessionExpired,
-    ];
+    const CODES: [ErrorCode; 10] = ErrorCode::ALL;
 
     fn arb_path() -> impl Strategy<Value = String> {
         "(/[a-z0-9]{1,5}){1,3}"

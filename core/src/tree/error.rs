@@ -36,20 +36,24 @@ impl ErrorCode {
         }
     }
 
+    /// Every code, for decoders and tests.
+    pub const ALL: [ErrorCode; 10] = [
+        ErrorCode::Ok,
+        ErrorCode::RuntimeInconsistency,
+        ErrorCode::ConnectionLoss,
+        ErrorCode::BadArguments,
+        ErrorCode::NoNode,
+        ErrorCode::BadVersion,
+        ErrorCode::NoChildrenForEphemerals,
+        ErrorCode::NodeExists,
+        ErrorCode::NotEmpty,
+        ErrorCode::SessionExpired,
+    ];
+
     pub fn from_code(code: i32) -> Option<ErrorCode> {
-        const ALL: [ErrorCode; 10] = [
-            ErrorCode::Ok,
-            ErrorCode::RuntimeInconsistency,
-            ErrorCode::ConnectionLoss,
-            ErrorCode::BadArguments,
-            ErrorCode::NoNode,
-            ErrorCode::BadVersion,
-            ErrorCode::NoChildrenForEphemerals,
-            ErrorCode::NodeExists,
-            ErrorCode::NotEmpty,
-            ErrorCode::SessionExpired,
-        ];
-        ALL.into_iter().find(|error| error.code() == code)
+        ErrorCode::ALL
+            .into_iter()
+            .find(|error| error.code() == code)
     }
 
     pub fn name(self) -> &'static str {
