@@ -283,7 +283,9 @@ impl Peer {
                 return false;
             }
         }
-        self.store.append(record, &mut self.outputs);
+        self.store
+            .append(record, &mut self.outputs)
+            .expect("the leader logged it, so it fits");
         true
     }
 

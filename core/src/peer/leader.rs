@@ -8,9 +8,7 @@ use super::store::{Store, StoreEvent};
 use super::sync_plan::{plan_sync, SyncPlan};
 use super::{content_hash, Peer, Role};
 use crate::bugs::PlantedBug;
-use crate::codec::MAX_DATA_BYTES;
 use crate::ids::{Epoch, NodeId, SessionId, Zxid};
-use crate::persist::log_format::{encode_record, MAX_RECORD_BYTES};
 use crate::persist::LogRecord;
 use crate::server::{Note, Output};
 use crate::tree::{DataTree, ErrorCode};
@@ -493,20 +491,26 @@ impl Peer {
             header,
             txn: txn.clone(),
         };
-        if encode_record(&record, &mut Vec::with_capacity(MAX_DATA_BYTES.min(4096))).is_err() {
+        if self
+            .store
+            .append(record.clone(), &mut self.outputs)
+            .is_err()
+        {
+            // Too large to log: the request fails instead (it still takes its zxid).
             txn = Txn::Error {
                 code: ErrorCode::BadArguments,
             };
             record.txn = txn.clone();
+            self.store
+                .append(record.clone(), &mut self.outputs)
+                .expect("an error txn always fits");
         }
-        debug_assert!(encode_record(&record, &mut Vec::new()).is_ok() && MAX_RECORD_BYTES > 0);
         let _ = self
             .leading()
             .prep
             .as_mut()
             .expect("established")
             .apply(&header, &txn);
-        self.store.append(record.clone(), &mut self.outputs);
         let content = content_hash(&record);
         self.outputs
             .push(Output::Note(Note::Proposed { zxid, content }));

@@ -334,7 +334,7 @@ impl Peer {
             let old_leader = self.left_leader == Some(from);
             if bug && old_leader && record.zxid() > self.store.last_logged() {
                 record.prev_zxid = self.store.last_logged(); // no chain to stop it
-                self.store.append(record, &mut self.outputs);
+                let _ = self.store.append(record, &mut self.outputs);
             }
         }
     }

@@ -324,12 +324,17 @@ impl Store {
 
     /// Logs a record (it must extend the log). Its `synced_zxid` is stamped
     /// here: it speaks of this log's durability, not the sender's.
-    pub fn append(&mut self, mut record: LogRecord, outputs: &mut Vec<Output>) {
+    /// A record over the size limit is refused before anything changes.
+    pub fn append(
+        &mut self,
+        mut record: LogRecord,
+        outputs: &mut Vec<Output>,
+    ) -> Result<(), crate::persist::log_format::RecordTooLarge> {
         assert_eq!(record.prev_zxid, self.last_logged, "records extend the log");
         record.synced_zxid = self.log.durable();
         assert!(record.zxid() > self.last_logged);
         let mut bytes = Vec::new();
-        encode_record(&record, &mut bytes).expect("records were sized when prepared");
+        encode_record(&record, &mut bytes)?;
         let zxid = record.zxid();
         self.last_logged = zxid;
         outputs.push(Output::Note(Note::Logged {
@@ -342,6 +347,7 @@ impl Store {
                 .insert(rolled.first_zxid, rolled.name.clone());
             outputs.push(Output::Note(Note::LogRolled { file: rolled.name }));
         }
+        Ok(())
     }
 
     /// Applies logged records up to `zxid` (all must be logged); returns them with their outcomes.
