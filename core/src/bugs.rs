@@ -24,10 +24,18 @@ pub enum PlantedBug {
     ApplyBeforeDurable,
     /// The leader commits a proposal on its own ack, without a quorum.
     CommitWithoutQuorum,
+    /// A follower lets a session reconnect although it has seen newer state than the follower holds.
+    StaleReadAfterReconnect,
+    /// The version check of a setData inside a multi is skipped: a lost update.
+    LostUpdateInMulti,
+    /// Expiring a session (not closing it) leaves its ephemerals behind.
+    EphemeralAfterExpiry,
+    /// Watch events wait for the next tick, after replies that already show the change.
+    WatchAfterRead,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 8] = [
+    pub const ALL: [PlantedBug; 12] = [
         PlantedBug::AckBeforeFsync,
         PlantedBug::SkipTornTailTruncation,
         PlantedBug::DiffInsteadOfTrunc,
@@ -36,6 +44,10 @@ impl PlantedBug {
         PlantedBug::StaleProposalsAfterShutdown,
         PlantedBug::ApplyBeforeDurable,
         PlantedBug::CommitWithoutQuorum,
+        PlantedBug::StaleReadAfterReconnect,
+        PlantedBug::LostUpdateInMulti,
+        PlantedBug::EphemeralAfterExpiry,
+        PlantedBug::WatchAfterRead,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +60,10 @@ impl PlantedBug {
             PlantedBug::StaleProposalsAfterShutdown => "zk-4712-stale-proposals-after-shutdown",
             PlantedBug::ApplyBeforeDurable => "zk-4785-apply-before-durable",
             PlantedBug::CommitWithoutQuorum => "commit-without-quorum",
+            PlantedBug::StaleReadAfterReconnect => "stale-read-after-reconnect",
+            PlantedBug::LostUpdateInMulti => "lost-update-in-multi",
+            PlantedBug::EphemeralAfterExpiry => "ephemeral-after-expiry",
+            PlantedBug::WatchAfterRead => "watch-after-read",
         }
     }
 
@@ -75,6 +91,18 @@ impl PlantedBug {
                 "ZOOKEEPER-4646/4785: a follower applies committed txns before its own log holds them durably"
             }
             PlantedBug::CommitWithoutQuorum => "the leader commits a proposal on its own acknowledgement alone",
+            PlantedBug::StaleReadAfterReconnect => {
+                "a server accepts a reconnecting session that has seen newer state than it holds, and serves it a stale view"
+            }
+            PlantedBug::LostUpdateInMulti => {
+                "the version check of a setData inside a multi is skipped, so a compare-and-set can lose an update"
+            }
+            PlantedBug::EphemeralAfterExpiry => {
+                "expiring a session leaves its ephemeral znodes behind (an explicit close still deletes them)"
+            }
+            PlantedBug::WatchAfterRead => {
+                "watch events are sent at the next tick, after replies that already show the change"
+            }
         }
     }
 

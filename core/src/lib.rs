@@ -13,3 +13,4 @@ pub mod request;
 pub mod server;
 pub mod tree;
 pub mod txn;
+pub mod watch;

@@ -44,14 +44,20 @@ pub enum ClientOp {
         version: i32,
     },
     Multi(Vec<MultiOp>),
+    /// `watch`: leave a one-shot data watch (if the node exists).
     GetData {
         path: String,
+        watch: bool,
     },
+    /// `watch`: leave a one-shot data watch, also on a missing node (fires on its creation).
     Exists {
         path: String,
+        watch: bool,
     },
+    /// `watch`: leave a one-shot child watch (if the node exists).
     GetChildren {
         path: String,
+        watch: bool,
     },
     Sync {
         path: String,
@@ -97,15 +103,36 @@ pub enum MultiResult {
 /// A successful client result.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OpResult {
-    Created { path: String, stat: Stat },
+    Created {
+        path: String,
+        stat: Stat,
+    },
     Deleted,
-    SetData { stat: Stat },
+    SetData {
+        stat: Stat,
+    },
     Multi(Vec<MultiResult>),
-    GetData { data: Vec<u8>, stat: Stat },
-    Exists { stat: Option<Stat> },
-    GetChildren { children: Vec<String>, stat: Stat },
-    Synced { path: String },
-    SessionCreated { session: SessionId },
+    GetData {
+        data: Vec<u8>,
+        stat: Stat,
+    },
+    Exists {
+        stat: Option<Stat>,
+    },
+    GetChildren {
+        children: Vec<String>,
+        stat: Stat,
+    },
+    Synced {
+        path: String,
+    },
+    /// A session opened (or resumed), with the negotiated timeout.
+    SessionCreated {
+        session: SessionId,
+        timeout_ms: u32,
+    },
+    /// Watches re-registered after a reconnect.
+    WatchesSet,
     SessionClosed,
 }
 

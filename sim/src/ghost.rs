@@ -75,6 +75,11 @@ impl Ghost {
             .map(|index| content_hash(&self.records[index]))
     }
 
+    /// The logged record of `zxid`.
+    pub fn record_of(&self, zxid: Zxid) -> Option<&LogRecord> {
+        self.index_of(zxid).map(|index| &self.records[index])
+    }
+
     /// (zxid, content) of every record after the base, in order.
     pub fn chain(&self) -> impl Iterator<Item = (Zxid, u64)> + '_ {
         self.records

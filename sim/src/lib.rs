@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod disk;
 pub mod ghost;
+pub mod history;
 pub mod network;
 pub mod panics;
 pub mod queue;

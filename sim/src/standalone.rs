@@ -9,7 +9,7 @@ use crate::realfs::RealDir;
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::Path;
-use zksim_core::ids::{ConnId, NodeId, SessionId};
+use zksim_core::ids::{ConnId, NodeId, SessionId, Zxid};
 use zksim_core::peer::store::StoreConfig;
 use zksim_core::peer::{Peer, PeerConfig};
 use zksim_core::persist::{recover, Recovered, RecoveryError};
@@ -75,6 +75,7 @@ impl LocalServer {
             sync_limit_ticks: 5,
             finalize_wait_ticks: 2,
             committed_log_txns: 0,
+            tick_ms: 100,
             bugs: zksim_core::bugs::Bugs::none(),
         };
         let server = Peer::start(config, recovered.clone(), 0);
@@ -113,10 +114,11 @@ impl LocalServer {
             Request::Connect {
                 session: None,
                 timeout_ms,
+                last_zxid_seen: Zxid::ZERO,
             },
         )?;
         match reply.outcome {
-            Ok(OpResult::SessionCreated { session }) => Ok(LocalSession { conn, session }),
+            Ok(OpResult::SessionCreated { session, .. }) => Ok(LocalSession { conn, session }),
             other => panic!("a new session is always created, got {other:?}"),
         }
     }
@@ -165,7 +167,7 @@ impl LocalServer {
                     },
                     Output::Reply { conn, reply } => self.replies.push_back((conn, reply)),
                     Output::Halted { reason } => return Err(LocalError::Halted(reason)),
-                    Output::Note(_) | Output::CloseConnection { .. } => {}
+                    Output::Note(_) | Output::CloseConnection { .. } | Output::Watch { .. } => {}
                     Output::Send { .. } => unreachable!("an ensemble of one sends no messages"),
                 }
             }

@@ -29,11 +29,17 @@ pub enum ViolationKind {
     ZabLeaderCompleteness,
     ZabMonotonicRead,
     Divergence,
+    NotLinearizable,
+    LinearizabilityUnknown,
+    WatchOrder,
+    OrphanEphemeral,
+    MutualExclusion,
+    ConfigStale,
 }
 
 impl ViolationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ViolationKind; 18] = [
+    pub const ALL: [ViolationKind; 24] = [
         ViolationKind::LostAckedWrite,
         ViolationKind::RecoveryMismatch,
         ViolationKind::SnapshotMismatch,
@@ -52,6 +58,12 @@ impl ViolationKind {
         ViolationKind::ZabLeaderCompleteness,
         ViolationKind::ZabMonotonicRead,
         ViolationKind::Divergence,
+        ViolationKind::NotLinearizable,
+        ViolationKind::LinearizabilityUnknown,
+        ViolationKind::WatchOrder,
+        ViolationKind::OrphanEphemeral,
+        ViolationKind::MutualExclusion,
+        ViolationKind::ConfigStale,
     ];
 
     /// The kebab-case name, as written in scenario files and reports.
@@ -75,6 +87,12 @@ impl ViolationKind {
             ViolationKind::ZabLeaderCompleteness => "zab-leader-completeness",
             ViolationKind::ZabMonotonicRead => "zab-monotonic-read",
             ViolationKind::Divergence => "divergence",
+            ViolationKind::NotLinearizable => "not-linearizable",
+            ViolationKind::LinearizabilityUnknown => "linearizability-unknown",
+            ViolationKind::WatchOrder => "watch-order",
+            ViolationKind::OrphanEphemeral => "orphan-ephemeral",
+            ViolationKind::MutualExclusion => "mutual-exclusion",
+            ViolationKind::ConfigStale => "config-stale",
         }
     }
 
@@ -129,6 +147,20 @@ impl ViolationKind {
                 "a replica lost txns it had delivered, by recovery or by a snapshot sync"
             }
             ViolationKind::Divergence => "replicas' trees differ after healing",
+            ViolationKind::NotLinearizable => {
+                "the client history is not linearizable under ZooKeeper's guarantees"
+            }
+            ViolationKind::LinearizabilityUnknown => {
+                "the linearizability check ran out of its budget on some partition"
+            }
+            ViolationKind::WatchOrder => {
+                "a client saw data newer than a change whose watch it set, before the watch's event (or the event was lost)"
+            }
+            ViolationKind::OrphanEphemeral => "an ephemeral znode outlived its session",
+            ViolationKind::MutualExclusion => "two clients held the lock recipe's lock at once",
+            ViolationKind::ConfigStale => {
+                "a reader of the configuration recipe did not converge to the last value written"
+            }
         }
     }
 

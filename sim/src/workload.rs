@@ -105,9 +105,11 @@ impl WorkloadGen {
             }
             Kind::GetData => ClientOp::GetData {
                 path: self.key_path(rng),
+                watch: false,
             },
             Kind::Exists => ClientOp::Exists {
                 path: self.key_path(rng),
+                watch: false,
             },
             Kind::GetChildren => {
                 let path = match rng.gen_range(0..3) {
@@ -115,7 +117,7 @@ impl WorkloadGen {
                     1 => SEQUENCE_PARENT.to_string(),
                     _ => self.top_path(rng),
                 };
-                ClientOp::GetChildren { path }
+                ClientOp::GetChildren { path, watch: false }
             }
             Kind::Multi => self.multi(client, memory, rng),
         }

@@ -110,15 +110,17 @@ impl Peer {
                 follower.committed_known = follower.committed_known.max(zxid);
                 self.follower_apply_ready();
             }
-            PeerMessage::Ping { committed } => {
+            PeerMessage::Ping { committed, round } => {
                 let leader = self.following().leader;
                 if self.following().serving {
                     let follower = self.following();
                     follower.committed_known = follower.committed_known.max(committed);
                     self.follower_apply_ready();
                 }
-                self.send(leader, PeerMessage::PingAck);
+                let sessions = self.clients.sessions();
+                self.send(leader, PeerMessage::PingAck { round, sessions });
             }
+            PeerMessage::SyncDone { token, zxid } => self.on_sync_confirmed(token, zxid),
             _ => {}
         }
     }

@@ -3,6 +3,7 @@
 //! establishment of the epoch once a quorum holds the history durably, and
 //! broadcast: PROPOSAL, quorum ACKs, COMMIT in zxid order.
 
+use super::leader_clients::LeaderClients;
 use super::messages::{Forwarded, PeerMessage, SyncMode};
 use super::store::{Store, StoreEvent};
 use super::sync_plan::{plan_sync, SyncPlan};
@@ -10,6 +11,7 @@ use super::{content_hash, Peer, Role};
 use crate::bugs::PlantedBug;
 use crate::ids::{Epoch, NodeId, SessionId, Zxid};
 use crate::persist::LogRecord;
+use crate::request::{ClientOp, MultiOp};
 use crate::server::{Note, Output};
 use crate::tree::{DataTree, ErrorCode};
 use crate::txn::{Txn, TxnHeader};
@@ -51,7 +53,9 @@ pub struct Leader {
     prep: Option<DataTree>,
     /// Proposals not yet committed, with the replicas that hold them durably.
     outstanding: BTreeMap<Zxid, BTreeSet<NodeId>>,
-    committed: Zxid,
+    pub(super) committed: Zxid,
+    /// Session deadlines and syncs in progress.
+    pub(super) clients: LeaderClients,
 }
 
 impl Leader {
@@ -70,6 +74,7 @@ impl Leader {
             prep: None,
             outstanding: BTreeMap::new(),
             committed: Zxid::ZERO,
+            clients: LeaderClients::default(),
         }
     }
 
@@ -82,7 +87,16 @@ impl Leader {
     }
 
     /// Followers that receive proposals and commits (sync sent, FIFO after it).
-    fn forwarding(&self) -> Vec<NodeId> {
+    /// Followers that acknowledged NEWLEADER: they count in quorums.
+    pub(super) fn synced_followers(&self) -> Vec<NodeId> {
+        self.followers
+            .iter()
+            .filter(|(_, handle)| handle.stage == Stage::Synced)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    pub(super) fn forwarding(&self) -> Vec<NodeId> {
         self.followers
             .iter()
             .filter(|(_, handle)| matches!(handle.stage, Stage::Syncing { .. } | Stage::Synced))
@@ -97,6 +111,9 @@ impl Leader {
                 self.current_written && self.history_end <= self.committed.max(self.history_end)
             );
             assert!(self.outstanding.keys().all(|zxid| *zxid > self.committed));
+            if let Some(prep) = &self.prep {
+                self.clients.check_invariants(prep);
+            }
         }
         if let Some(epoch) = self.epoch {
             assert!(epoch > Epoch(0));
@@ -105,7 +122,7 @@ impl Leader {
 }
 
 impl Peer {
-    fn leading(&mut self) -> &mut Leader {
+    pub(super) fn leading(&mut self) -> &mut Leader {
         match &mut self.role {
             Role::Leading(leader) => leader,
             _ => unreachable!("only a leader has leader state"),
@@ -192,7 +209,14 @@ impl Peer {
                 cxid,
                 request,
             } => self.leader_on_forward(from, session, cxid, request),
-            PeerMessage::PingAck => {}
+            PeerMessage::PingAck { round, sessions } => {
+                self.leader_on_ping_ack(from, round, sessions)
+            }
+            PeerMessage::SyncRequest { token } => {
+                if self.leading().established && self.is_synced(from) {
+                    self.leader_on_sync(from, token);
+                }
+            }
             _ => {}
         }
     }
@@ -220,6 +244,7 @@ impl Peer {
         request: Forwarded,
     ) {
         if self.leading().established && self.is_synced(from) {
+            self.leader_touch(session);
             self.leader_propose(session, cxid, request);
         }
     }
@@ -396,6 +421,7 @@ impl Peer {
         let applied = self.store.apply_up_to(history_end, &mut self.outputs);
         self.on_applied(applied);
         self.leading().prep = Some(self.store.tree().clone());
+        self.leader_start_sessions();
         self.outputs.push(Output::Note(Note::Established { epoch }));
         self.outputs
             .push(Output::Note(Note::Committed { zxid: history_end }));
@@ -452,6 +478,7 @@ impl Peer {
         let target = self.leading().committed.min(self.store.durable());
         let applied = self.store.apply_up_to(target, &mut self.outputs);
         self.on_applied(applied);
+        self.leader_answer_syncs();
     }
 
     /// Proposes a client's write: zxid, txn, log, PROPOSAL to every follower.
@@ -479,10 +506,24 @@ impl Peer {
             zxid,
             time_ms: self.now_ms,
         };
+        let lost_update = self.config.bugs.has(PlantedBug::LostUpdateInMulti);
+        let expiry_keeps_ephemerals = self.config.bugs.has(PlantedBug::EphemeralAfterExpiry);
         let prep = self.leading().prep.as_ref().expect("established");
         let mut txn = match &request {
             Forwarded::CreateSession { timeout_ms } => prep.prepare_create_session(*timeout_ms),
             Forwarded::CloseSession => prep.prepare_close_session(session),
+            Forwarded::ExpireSession => {
+                let mut txn = prep.prepare_close_session(session);
+                if expiry_keeps_ephemerals {
+                    if let Txn::CloseSession { ephemerals } = &mut txn {
+                        ephemerals.clear();
+                    }
+                }
+                txn
+            }
+            Forwarded::Op(ClientOp::Multi(ops)) if lost_update => {
+                prep.prepare(&header, &ClientOp::Multi(without_versions(ops)))
+            }
             Forwarded::Op(op) => prep.prepare(&header, op),
         };
         let mut record = LogRecord {
@@ -511,6 +552,7 @@ impl Peer {
             .as_mut()
             .expect("established")
             .apply(&header, &txn);
+        self.leader_track_proposal(&header, &txn);
         let content = content_hash(&record);
         self.outputs
             .push(Output::Note(Note::Proposed { zxid, content }));
@@ -535,10 +577,8 @@ impl Peer {
             }
             return;
         }
-        let committed = self.leading().committed;
-        for follower in self.leading().forwarding() {
-            self.send(follower, PeerMessage::Ping { committed });
-        }
+        self.leader_ping_round();
+        self.leader_sessions_on_tick();
         let heard = self
             .leading()
             .followers
@@ -557,4 +597,18 @@ impl Peer {
         leader.followers.remove(&peer);
         leader.newleader_acks.remove(&peer);
     }
+}
+
+/// The planted lost update: a multi's setData ops lose their expected version.
+fn without_versions(ops: &[MultiOp]) -> Vec<MultiOp> {
+    ops.iter()
+        .map(|op| match op {
+            MultiOp::SetData { path, data, .. } => MultiOp::SetData {
+                path: path.clone(),
+                data: data.clone(),
+                version: -1,
+            },
+            other => other.clone(),
+        })
+        .collect()
 }

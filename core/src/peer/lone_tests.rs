@@ -52,6 +52,7 @@ impl ServerConfig {
             sync_limit_ticks: 5,
             finalize_wait_ticks: 2,
             committed_log_txns: 100,
+            tick_ms: 100,
             bugs: self.bugs,
         }
     }
@@ -184,7 +185,7 @@ impl Driver {
                 }
                 Output::Note(note) => self.notes.push(note.clone()),
                 Output::Send { .. } => panic!("an ensemble of one sends no messages"),
-                Output::CloseConnection { .. } => {}
+                Output::CloseConnection { .. } | Output::Watch { .. } => {}
             }
         }
         self.server.check_invariants();
@@ -282,6 +283,7 @@ impl Driver {
             Request::Connect {
                 session: None,
                 timeout_ms: 10_000,
+                last_zxid_seen: Zxid::ZERO,
             },
         );
         self.settle();
@@ -291,7 +293,7 @@ impl Driver {
             .expect("connect answered")
             .outcome
         {
-            Ok(OpResult::SessionCreated { session }) => *session,
+            Ok(OpResult::SessionCreated { session, .. }) => *session,
             other => panic!("connect failed: {other:?}"),
         }
     }
@@ -322,6 +324,7 @@ fn create(path: &str, data: &[u8]) -> ClientOp {
 fn get(path: &str) -> ClientOp {
     ClientOp::GetData {
         path: path.to_string(),
+        watch: false,
     }
 }
 
@@ -377,6 +380,7 @@ fn a_session_and_a_write_are_answered_only_after_their_fsync() {
         Request::Connect {
             session: None,
             timeout_ms: 10_000,
+            last_zxid_seen: Zxid::ZERO,
         },
     );
     // The first record opens a new file: its sync ends with a directory fsync.
@@ -525,6 +529,7 @@ fn any_disk_failure_halts_the_server_for_good() {
                 request: Request::Connect {
                     session: None,
                     timeout_ms: 1,
+                    last_zxid_seen: Zxid::ZERO,
                 },
             },
             Input::Request {
@@ -559,6 +564,7 @@ fn run_scripted_failing(failing: &mut FailingDriver) {
         Request::Connect {
             session: None,
             timeout_ms: 10_000,
+            last_zxid_seen: Zxid::ZERO,
         },
     );
     failing.settle();
@@ -839,11 +845,14 @@ fn a_restarted_server_moves_to_a_new_epoch_and_keeps_its_state() {
         Request::Connect {
             session: Some(session),
             timeout_ms: 10_000,
+            last_zxid_seen: Zxid::ZERO,
         },
     );
     assert!(matches!(
         restarted.replies_to(5)[0].outcome,
-        Ok(OpResult::SessionCreated { session: resumed }) if resumed == session
+        Ok(OpResult::SessionCreated {
+            session: resumed, ..
+        }) if resumed == session
     ));
     restarted.op(5, 1, create("/after", b""));
     restarted.settle();

@@ -54,9 +54,13 @@ pub enum SyncMode {
 /// A client request a follower forwards to the leader.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Forwarded {
-    CreateSession { timeout_ms: u32 },
+    CreateSession {
+        timeout_ms: u32,
+    },
     CloseSession,
     Op(ClientOp),
+    /// Never sent: the leader's own close of a session it expired.
+    ExpireSession,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -109,12 +113,25 @@ pub enum PeerMessage {
     Commit {
         zxid: Zxid,
     },
-    /// Leader → follower, every tick; carries the commit point.
+    /// Leader → follower, every tick and for every sync; carries the commit point.
     Ping {
         committed: Zxid,
+        round: u64,
     },
-    /// Follower → leader, in answer to a ping.
-    PingAck,
+    /// Follower → leader, in answer to a ping: the sessions connected to the follower.
+    PingAck {
+        round: u64,
+        sessions: Vec<SessionId>,
+    },
+    /// Follower → leader: a client asked for a sync.
+    SyncRequest {
+        token: u32,
+    },
+    /// Leader → follower: the sync is answered once the follower has applied `zxid`.
+    SyncDone {
+        token: u32,
+        zxid: Zxid,
+    },
     /// Follower → leader: a client's write (or session change) to propose.
     Forward {
         session: SessionId,
@@ -149,7 +166,9 @@ impl PeerMessage {
             PeerMessage::Ack { .. } => "ack",
             PeerMessage::Commit { .. } => "commit",
             PeerMessage::Ping { .. } => "ping",
-            PeerMessage::PingAck => "ping-ack",
+            PeerMessage::PingAck { .. } => "ping-ack",
+            PeerMessage::SyncRequest { .. } => "sync-request",
+            PeerMessage::SyncDone { .. } => "sync-done",
             PeerMessage::Forward { .. } => "forward",
         }
     }

@@ -10,11 +10,14 @@ mod clients;
 mod election;
 mod follower;
 mod leader;
+mod leader_clients;
 #[cfg(test)]
 mod lone_tests;
 pub mod messages;
+mod sessions;
 pub mod store;
 pub mod sync_plan;
+mod watches;
 
 use crate::bugs::{Bugs, PlantedBug};
 use crate::hash::StableHasher;
@@ -54,6 +57,8 @@ pub struct PeerConfig {
     pub finalize_wait_ticks: u64,
     /// Recent txns a leader offers as DIFF; an older follower gets SNAP.
     pub committed_log_txns: usize,
+    /// The length of a tick: session timeouts are negotiated in ticks.
+    pub tick_ms: u64,
     pub bugs: Bugs,
 }
 
@@ -292,6 +297,7 @@ impl Peer {
         if self.stage != Stage::Running {
             return;
         }
+        self.flush_delayed_watch_events();
         match &self.role {
             Role::Looking(_) => self.election_on_tick(),
             Role::Following(_) => self.follower_on_tick(),

@@ -4,14 +4,26 @@ use crate::ids::{ConnId, Epoch, IoId, NodeId, SessionId, Zxid};
 use crate::io::{DiskError, DiskOp};
 use crate::peer::messages::{PeerMessage, PeerState};
 use crate::request::{ClientOp, OpOutcome};
+use crate::watch::WatchEvent;
 
 /// What a client sends on its connection.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Request {
     /// Open a new session (`session: None`) or resume an existing one.
+    /// `last_zxid_seen`: the newest state the client has seen; a server behind it refuses.
     Connect {
         session: Option<SessionId>,
         timeout_ms: u32,
+        last_zxid_seen: Zxid,
+    },
+    /// After a reconnect, re-register the watches not yet fired: each fires at
+    /// once if its node changed after `relative_zxid`.
+    SetWatches {
+        cxid: u32,
+        relative_zxid: Zxid,
+        data: Vec<String>,
+        exist: Vec<String>,
+        child: Vec<String>,
     },
     /// An operation of the connection's session.
     Op { cxid: u32, op: ClientOp },
@@ -72,6 +84,11 @@ pub enum Output {
     Reply {
         conn: ConnId,
         reply: Reply,
+    },
+    /// A fired watch, sent on the connection in order with the replies.
+    Watch {
+        conn: ConnId,
+        event: WatchEvent,
     },
     /// The server stopped itself; it must be restarted from its data directory.
     Halted {

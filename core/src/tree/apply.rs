@@ -188,23 +188,21 @@ impl DataTree {
         if !self.sessions.contains_key(&session) {
             self.insert_session(session, timeout_ms);
         }
-        Ok(OpResult::SessionCreated { session })
+        let timeout_ms = self.sessions[&session];
+        Ok(OpResult::SessionCreated {
+            session,
+            timeout_ms,
+        })
     }
 
     fn apply_close_session(&mut self, header: &TxnHeader, ephemerals: &[EphemeralDeletion]) {
+        // The txn lists every ephemeral the session owned when it was prepared,
+        // and a closing session creates no more: the list is authoritative (an
+        // ephemeral it missed would be an orphan, which `orphan_ephemerals` reports).
         for deletion in ephemerals {
             // Skipped when already gone; the parent is still fixed up.
             let _ = self.apply_delete(header.zxid, &deletion.path, deletion.parent_cversion);
         }
-        // Ephemerals the txn did not list (none when it came from prepare)
-        // would outlive their owner: remove them as ZooKeeper's killSession does.
-        for path in self.ephemerals_of(header.session) {
-            let parent = parent_of(&path).expect("an ephemeral is never the root");
-            let cversion = self.node(parent).expect("parent exists").stat.cversion;
-            self.remove_subtree(&path);
-            self.fix_up_parent(&path, cversion.wrapping_add(1), header.zxid);
-        }
         self.remove_session(header.session);
-        assert!(self.ephemerals_of(header.session).is_empty());
     }
 }

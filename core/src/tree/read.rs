@@ -9,9 +9,9 @@ impl DataTree {
     pub fn read(&self, op: &ClientOp) -> OpOutcome {
         assert!(!op.is_write(), "read: {} is a write", op.name());
         let path = match op {
-            ClientOp::GetData { path }
-            | ClientOp::Exists { path }
-            | ClientOp::GetChildren { path }
+            ClientOp::GetData { path, .. }
+            | ClientOp::Exists { path, .. }
+            | ClientOp::GetChildren { path, .. }
             | ClientOp::Sync { path } => path,
             ClientOp::Create { .. }
             | ClientOp::Delete { .. }

@@ -56,7 +56,10 @@ impl Harness {
         let txn = self.tree.prepare_create_session(30_000);
         assert_eq!(
             self.commit(header, txn),
-            Ok(OpResult::SessionCreated { session })
+            Ok(OpResult::SessionCreated {
+                session,
+                timeout_ms: 30_000
+            })
         );
         session
     }

@@ -2,4 +2,5 @@
 
 pub mod recovery;
 pub mod sequential;
+pub mod watches;
 pub mod zab;

@@ -1,23 +1,40 @@
-//! Clients: each opens a session on a node, issues one request at a time with
-//! think time between, sees connection loss (an in-flight request's outcome is
-//! then unknown), reconnects with its session, and closes it when done.
+//! The client library: each client opens a session on a serving node, sends
+//! one request at a time with think time between, and records every request
+//! and its outcome in the history. A lost connection leaves the outcome of the
+//! request in flight unknown; the client reconnects (maybe elsewhere) with its
+//! session and the newest zxid it has seen, and re-registers its pending
+//! watches. A session found expired is recorded, and the client opens a new one.
 
-use super::{Event, RunPhase, World};
+use super::{Event, RunPhase, ServerMessage, World};
+use crate::checker::watches::ClientWatches;
+use crate::history::HistoryRequest;
 use crate::workload::{ClientMemory, WorkloadGen};
 use rand::Rng;
 use zksim_core::ids::{ConnId, SessionId, Zxid};
-use zksim_core::request::{ClientOp, MultiResult, OpResult};
-use zksim_core::server::{Input, Reply, Request};
-use zksim_core::tree::{CreateMode, ErrorCode};
+use zksim_core::request::ClientOp;
+use zksim_core::server::{Input, Request};
 
 /// Wait before reconnecting after a connection loss.
-const RECONNECT_DELAY_US: (u64, u64) = (20_000, 200_000);
+pub(super) const RECONNECT_DELAY_US: (u64, u64) = (20_000, 200_000);
 
 #[derive(Debug)]
 pub enum Awaiting {
-    Connect,
-    Op { cxid: u32, op: ClientOp },
-    Close { cxid: u32 },
+    /// A connect; `history` is the createSession op when opening a new session.
+    Connect {
+        history: Option<usize>,
+    },
+    SetWatches {
+        cxid: u32,
+    },
+    Op {
+        cxid: u32,
+        op: ClientOp,
+        history: usize,
+    },
+    Close {
+        cxid: u32,
+        history: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -25,7 +42,7 @@ pub struct Connection {
     pub conn: ConnId,
     pub node: u32,
     pub incarnation: u64,
-    /// Replies on a connection arrive in order: none before this time.
+    /// Messages on a connection arrive in order: none before this time.
     pub last_delivery_us: u64,
 }
 
@@ -39,6 +56,10 @@ pub struct Client {
     pub ops_done: u32,
     pub closed: bool,
     pub memory: ClientMemory,
+    /// The newest state any reply showed this session (sent when reconnecting).
+    pub last_zxid_seen: Zxid,
+    /// Watches left and not yet fired.
+    pub watches: ClientWatches,
     next_cxid: u32,
 }
 
@@ -53,11 +74,13 @@ impl Client {
             ops_done: 0,
             closed: false,
             memory: ClientMemory::default(),
+            last_zxid_seen: Zxid::ZERO,
+            watches: ClientWatches::default(),
             next_cxid: 0,
         }
     }
 
-    fn next_cxid(&mut self) -> u32 {
+    pub(super) fn next_cxid(&mut self) -> u32 {
         self.next_cxid += 1;
         self.next_cxid
     }
@@ -81,16 +104,28 @@ impl World {
                 .next_op(id, &mut client.memory, &mut self.rng_workload)
         } else {
             let cxid = client.next_cxid();
-            client.awaiting = Some(Awaiting::Close { cxid });
+            let history = self.invoke(id, HistoryRequest::CloseSession);
+            self.clients[id].awaiting = Some(Awaiting::Close { cxid, history });
             self.send(id, Request::Close { cxid });
             return;
         };
         let cxid = client.next_cxid();
-        client.awaiting = Some(Awaiting::Op {
+        let history = self.invoke(id, HistoryRequest::Op(op.clone()));
+        self.clients[id].awaiting = Some(Awaiting::Op {
             cxid,
             op: op.clone(),
+            history,
         });
         self.send(id, Request::Op { cxid, op });
+    }
+
+    /// Records the start of a request to the client's current server.
+    pub(super) fn invoke(&mut self, id: usize, request: HistoryRequest) -> usize {
+        let client = &self.clients[id];
+        let node = client.connection.as_ref().map_or(u32::MAX, |c| c.node);
+        let session = client.session.unwrap_or(SessionId::NONE);
+        let now = self.queue.now_us();
+        self.history.invoke(id, session, node, now, request)
     }
 
     /// Connects to a random serving node (ZooKeeper clients pick from the connect string).
@@ -111,26 +146,27 @@ impl World {
         let conn = ConnId(self.next_conn);
         let incarnation = self.nodes[node as usize].incarnation;
         self.conn_owner.insert(conn, id);
-        let client = &mut self.clients[id];
-        client.connection = Some(Connection {
+        self.clients[id].connection = Some(Connection {
             conn,
             node,
             incarnation,
             last_delivery_us: 0,
         });
-        client.awaiting = Some(Awaiting::Connect);
-        let timeout_ms = self.scenario.workload.session_timeout_ms;
-        let session = client.session;
-        self.send(
-            id,
-            Request::Connect {
-                session,
-                timeout_ms,
-            },
-        );
+        let session = self.clients[id].session;
+        let history = session
+            .is_none()
+            .then(|| self.invoke(id, HistoryRequest::CreateSession));
+        let client = &mut self.clients[id];
+        client.awaiting = Some(Awaiting::Connect { history });
+        let request = Request::Connect {
+            session,
+            timeout_ms: self.scenario.workload.session_timeout_ms,
+            last_zxid_seen: client.last_zxid_seen,
+        };
+        self.send(id, request);
     }
 
-    fn send(&mut self, id: usize, request: Request) {
+    pub(super) fn send(&mut self, id: usize, request: Request) {
         let connection = self.clients[id]
             .connection
             .as_ref()
@@ -165,8 +201,8 @@ impl World {
         self.step_server(node, Input::Request { conn, request });
     }
 
-    /// Sends a server's reply back over its connection, in order.
-    pub(super) fn deliver_reply(&mut self, conn: ConnId, reply: Reply) {
+    /// Sends a server's reply or watch event back over its connection, in order.
+    pub(super) fn deliver(&mut self, conn: ConnId, message: ServerMessage) {
         let Some(&id) = self.conn_owner.get(&conn) else {
             return;
         };
@@ -180,140 +216,23 @@ impl World {
         };
         let at = (now + latency).max(connection.last_delivery_us);
         connection.last_delivery_us = at;
-        self.queue.schedule(
-            at,
-            Event::ToClient {
-                client: id,
-                conn,
-                reply,
-            },
-        );
-    }
-
-    pub(super) fn reply_arrives(&mut self, id: usize, conn: ConnId, reply: Reply) {
-        let client = &self.clients[id];
-        if client.connection.as_ref().map(|c| c.conn) != Some(conn) {
-            return; // A reply for a connection that has since been reset.
-        }
-        let node = client.connection.as_ref().expect("checked").node;
-        let Some(awaiting) = self.clients[id].awaiting.take() else {
-            panic!("client {id} got a reply it did not ask for: {reply:?}");
+        let event = Event::ToClient {
+            client: id,
+            conn,
+            message,
         };
-        match awaiting {
-            Awaiting::Connect => self.on_connected(id, node, reply),
-            Awaiting::Op { cxid, op } => {
-                assert_eq!(cxid, reply.cxid, "replies arrive in request order");
-                self.on_op_reply(id, node, op, reply);
-            }
-            Awaiting::Close { cxid } => {
-                assert_eq!(cxid, reply.cxid, "replies arrive in request order");
-                if reply.outcome.is_ok() {
-                    self.acknowledged(node, reply.zxid);
-                }
-                self.clients[id].closed = true;
-                self.close_connection(id);
-            }
-        }
+        self.queue.schedule(at, event);
     }
 
-    fn on_connected(&mut self, id: usize, node: u32, reply: Reply) {
-        match reply.outcome {
-            Ok(OpResult::SessionCreated { session }) => {
-                let client = &mut self.clients[id];
-                if client.session.is_none() {
-                    // A new session: its createSession txn was acknowledged.
-                    self.acknowledged(node, reply.zxid);
-                    self.probe("sessions-created");
-                } else {
-                    assert_eq!(client.session, Some(session));
-                    self.probe("sessions-resumed");
-                }
-                self.clients[id].session = Some(session);
-                self.think(id);
-            }
-            Err(ErrorCode::SessionExpired) => {
-                self.probe("sessions-expired");
-                self.clients[id].session = None;
-                self.close_connection(id);
-                self.queue
-                    .schedule_in(1_000, Event::ClientWake { client: id });
-            }
-            other => {
-                self.probe("connects-refused");
-                let _ = other;
-                self.close_connection(id);
-                self.queue
-                    .schedule_in(50_000, Event::ClientWake { client: id });
-            }
-        }
-    }
-
-    fn on_op_reply(&mut self, id: usize, node: u32, op: ClientOp, reply: Reply) {
-        if reply.outcome == Err(ErrorCode::ConnectionLoss) {
-            self.probe("unknown-outcomes");
-            self.close_connection(id);
-            self.queue
-                .schedule_in(50_000, Event::ClientWake { client: id });
-            return;
-        }
-        if op.is_write() {
-            self.acknowledged(node, reply.zxid);
-            self.probe("writes-acknowledged");
-        } else {
-            self.probe("reads-answered");
-        }
-        self.remember(id, &op, &reply);
-        let client = &mut self.clients[id];
-        if client.setup_done {
-            client.ops_done += 1;
-        }
-        client.setup_done = true;
-        self.think(id);
-    }
-
-    /// Remembers versions and sequential names, and feeds the sequential check.
-    fn remember(&mut self, id: usize, op: &ClientOp, reply: &Reply) {
-        let memory = &mut self.clients[id].memory;
-        match (&reply.outcome, op) {
-            (Ok(OpResult::Created { path, stat }), ClientOp::Create { mode, .. }) => {
-                memory.versions.insert(path.clone(), stat.version);
-                if mode.is_sequential() {
-                    memory.sequential.push(path.clone());
-                    self.sequential.on_created(reply.zxid, path);
-                    if *mode == CreateMode::EphemeralSequential {
-                        self.probe("ephemeral-sequential-created");
-                    }
-                }
-            }
-            (Ok(OpResult::SetData { stat }), ClientOp::SetData { path, .. })
-            | (Ok(OpResult::GetData { stat, .. }), ClientOp::GetData { path }) => {
-                memory.versions.insert(path.clone(), stat.version);
-            }
-            (Ok(OpResult::Multi(results)), ClientOp::Multi(_))
-                if results
-                    .iter()
-                    .all(|result| !matches!(result, MultiResult::Error(_))) =>
-            {
-                self.probe("multis-committed");
-            }
-            _ => {}
-        }
-    }
-
-    /// A client was told the outcome of the txn at `zxid` by `node`.
-    fn acknowledged(&mut self, node: u32, zxid: Zxid) {
-        self.nodes[node as usize].ghost.on_acked(zxid);
-        self.acked_max = self.acked_max.max(zxid);
-    }
-
-    fn think(&mut self, id: usize) {
+    pub(super) fn think(&mut self, id: usize) {
         let [low, high] = self.scenario.workload.think_time_ms;
         let delay_us = self.rng_workload.gen_range(low * 1000..=high * 1000);
         self.queue
             .schedule_in(delay_us, Event::ClientWake { client: id });
     }
 
-    fn close_connection(&mut self, id: usize) {
+    /// The client hangs up (after closing its session, or to try another server).
+    pub(super) fn close_connection(&mut self, id: usize) {
         if let Some(connection) = self.clients[id].connection.take() {
             self.conn_owner.remove(&connection.conn);
             let host = &self.nodes[connection.node as usize];
@@ -341,7 +260,7 @@ impl World {
         }
     }
 
-    /// The server closed a connection (it stopped serving).
+    /// The server closed a connection (it stopped serving, or the session expired).
     pub(super) fn server_closed_connection(&mut self, conn: ConnId) {
         if let Some(&id) = self.conn_owner.get(&conn) {
             self.probe("connections-closed-by-server");
@@ -350,22 +269,20 @@ impl World {
     }
 
     /// The connection is gone: an outstanding request's outcome is unknown; reconnect later.
-    fn drop_client_connection(&mut self, id: usize) {
-        {
-            let connection = self.clients[id].connection.take().expect("checked");
-            self.conn_owner.remove(&connection.conn);
-            match self.clients[id].awaiting.take() {
-                Some(Awaiting::Op { .. }) | Some(Awaiting::Close { .. }) => {
-                    self.probe("unknown-outcomes")
-                }
-                Some(Awaiting::Connect) | None => {}
+    pub(super) fn drop_client_connection(&mut self, id: usize) {
+        let connection = self.clients[id].connection.take().expect("checked");
+        self.conn_owner.remove(&connection.conn);
+        match self.clients[id].awaiting.take() {
+            Some(Awaiting::Op { .. }) | Some(Awaiting::Close { .. }) => {
+                self.probe("unknown-outcomes")
             }
-            let delay = self
-                .rng_network
-                .gen_range(RECONNECT_DELAY_US.0..RECONNECT_DELAY_US.1);
-            self.queue
-                .schedule_in(delay, Event::ClientWake { client: id });
+            Some(Awaiting::Connect { .. }) | Some(Awaiting::SetWatches { .. }) | None => {}
         }
+        let delay = self
+            .rng_network
+            .gen_range(RECONNECT_DELAY_US.0..RECONNECT_DELAY_US.1);
+        self.queue
+            .schedule_in(delay, Event::ClientWake { client: id });
     }
 
     /// Clients still waiting for an answer (for the liveness check).
@@ -375,5 +292,16 @@ impl World {
             .filter(|client| client.awaiting.is_some())
             .map(|client| format!("client {} awaits {:?}", client.id, client.awaiting))
             .collect()
+    }
+
+    /// The end of the run: a session neither closed nor known to be expired
+    /// may have expired meanwhile, with an unknown outcome.
+    pub(super) fn end_history(&mut self) {
+        for id in 0..self.clients.len() {
+            let client = &self.clients[id];
+            if client.session.is_some() && !client.closed {
+                self.invoke(id, HistoryRequest::Expiry);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 use zksim_core::ids::{ConnId, IoId};
 use zksim_core::peer::messages::PeerMessage;
 use zksim_core::server::{Reply, Request};
+use zksim_core::watch::WatchEvent;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CrashCause {
@@ -35,11 +36,11 @@ pub enum Event {
         conn: ConnId,
         request: Request,
     },
-    /// A reply reaches a client.
+    /// A reply or a watch event reaches a client.
     ToClient {
         client: usize,
         conn: ConnId,
-        reply: Reply,
+        message: ServerMessage,
     },
     /// A message between replicas arrives (if its connection still lives).
     PeerMessage {
@@ -94,4 +95,11 @@ pub enum Event {
     HealEnd,
     /// The final checks.
     Finish,
+}
+
+/// What a server sends a client, in order on the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ServerMessage {
+    Reply(Reply),
+    Watch(WatchEvent),
 }

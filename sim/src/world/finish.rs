@@ -9,6 +9,7 @@ use crate::violation::ViolationKind;
 
 impl World {
     pub(super) fn finish(&mut self) {
+        self.end_history();
         self.check_liveness();
         self.check_convergence();
         for (kind, node, message) in self.zab.finish() {
@@ -114,12 +115,16 @@ impl World {
     fn check_live_tree(&mut self, node: u32) {
         let host = &self.nodes[node as usize];
         if let Some(server) = host.server.as_ref().filter(|_| host.state == NodeState::Up) {
-            if let Err(broken) = server.tree().check_invariants() {
-                self.violation(
-                    ViolationKind::InvariantBroken,
-                    Some(node),
-                    format!("live tree: {broken}"),
-                );
+            let tree = server.tree();
+            let broken = tree.check_invariants().err();
+            let orphans = tree.orphan_ephemerals();
+            if let Some(broken) = broken {
+                let message = format!("live tree: {broken}");
+                self.violation(ViolationKind::InvariantBroken, Some(node), message);
+            }
+            for (path, session) in orphans {
+                let message = format!("{path} is owned by {session}, which is no longer a session");
+                self.violation(ViolationKind::OrphanEphemeral, Some(node), message);
             }
         }
     }

@@ -3,6 +3,7 @@
 //! and the nemesis; records a trace; and checks what happened. Single-threaded
 //! and deterministic: the seed and the scenario decide everything.
 
+mod client_replies;
 mod clients;
 mod disk_service;
 mod events;
@@ -14,11 +15,13 @@ mod observe;
 mod outputs;
 mod peers;
 
-pub use events::{CrashCause, Event};
+pub use events::{CrashCause, Event, ServerMessage};
 
 use crate::checker::sequential::SequentialCheck;
+use crate::checker::watches::ChangeIndex;
 use crate::checker::zab::ZabChecker;
 use crate::clock::NodeClock;
+use crate::history::History;
 use crate::network::{Network, NetworkConfig};
 use crate::queue::{EventQueue, TimeUs};
 use crate::rng::{stream, Stream};
@@ -104,6 +107,10 @@ pub struct World {
     probes: BTreeMap<&'static str, u64>,
     sequential: SequentialCheck,
     zab: ZabChecker,
+    /// What every client asked and was told.
+    history: History,
+    /// Every applied txn's effects, for the watch check.
+    changes: ChangeIndex,
     /// The highest zxid whose outcome any client was told.
     acked_max: Zxid,
     outputs: Vec<Output>,
@@ -161,6 +168,8 @@ impl World {
             probes: BTreeMap::new(),
             sequential: SequentialCheck::default(),
             zab: ZabChecker::new(scenario.cluster.nodes),
+            history: History::default(),
+            changes: ChangeIndex::default(),
             acked_max: Zxid::ZERO,
             outputs: Vec::new(),
             stopped: false,
@@ -261,8 +270,8 @@ impl World {
             Event::ToClient {
                 client,
                 conn,
-                reply,
-            } => self.reply_arrives(client, conn, reply),
+                message,
+            } => self.message_arrives(client, conn, message),
             Event::PeerMessage {
                 from,
                 to,

@@ -252,6 +252,7 @@ impl World {
             sync_limit_ticks: u64::from(cluster.sync_limit_ticks),
             finalize_wait_ticks: 2,
             committed_log_txns: cluster.committed_log_txns as usize,
+            tick_ms: cluster.tick_ms,
             bugs: self.bugs,
         }
     }

@@ -100,11 +100,13 @@ impl World {
             return;
         }
         host.delivered_max = zxid;
-        let Some(content) = host.ghost.content_of(zxid) else {
+        let Some(record) = host.ghost.record_of(zxid) else {
             let message = format!("n{node} applied {zxid}, which its log does not hold");
             self.violation(ViolationKind::InvariantBroken, Some(node), message);
             return;
         };
+        self.changes.on_applied(zxid, &record.txn);
+        let content = content_hash(record);
         self.observe(Observation::Delivered {
             node,
             txn: TxnId { zxid, content },

@@ -1,6 +1,6 @@
 //! Stepping a replica and acting on what it asks for and tells.
 
-use super::{CrashCause, World};
+use super::{CrashCause, ServerMessage, World};
 use zksim_core::server::{Input, Output};
 
 impl World {
@@ -34,7 +34,8 @@ impl World {
                 Output::Disk { io, op } => {
                     self.nodes[node as usize].disk_requests.push_back((io, op))
                 }
-                Output::Reply { conn, reply } => self.deliver_reply(conn, reply),
+                Output::Reply { conn, reply } => self.deliver(conn, ServerMessage::Reply(reply)),
+                Output::Watch { conn, event } => self.deliver(conn, ServerMessage::Watch(event)),
                 Output::Send { to, msg } => self.send_peer(node, to.0, msg),
                 Output::CloseConnection { conn } => self.server_closed_connection(conn),
                 Output::Halted { .. } => halted = true,

@@ -281,19 +281,22 @@ fn reads() {
     let read = |op: ClientOp| tree.read(&op);
     assert_eq!(
         read(ClientOp::Exists {
-            path: "/nope".to_owned()
+            path: "/nope".to_owned(),
+            watch: false,
         }),
         Ok(OpResult::Exists { stat: None })
     );
     assert_eq!(
         read(ClientOp::GetData {
-            path: "/nope".to_owned()
+            path: "/nope".to_owned(),
+            watch: false,
         }),
         Err(ErrorCode::NoNode)
     );
     assert_eq!(
         read(ClientOp::GetChildren {
-            path: "/a/".to_owned()
+            path: "/a/".to_owned(),
+            watch: false,
         }),
         Err(ErrorCode::BadArguments)
     );
@@ -307,6 +310,7 @@ fn reads() {
     );
     let Ok(OpResult::GetChildren { children, stat }) = read(ClientOp::GetChildren {
         path: "/".to_owned(),
+        watch: false,
     }) else {
         panic!()
     };
@@ -314,6 +318,7 @@ fn reads() {
     assert_eq!(stat.num_children, 2);
     let Ok(OpResult::GetData { data, .. }) = read(ClientOp::GetData {
         path: "/a".to_owned(),
+        watch: false,
     }) else {
         panic!()
     };
