@@ -48,6 +48,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/follower-bit-rot.json"),
     ),
     ("swarm", include_str!("../../scenarios/swarm.json")),
+    ("clients", include_str!("../../scenarios/clients.json")),
     ("swarm-5", include_str!("../../scenarios/swarm-5.json")),
 ];
 

@@ -21,6 +21,8 @@ pub struct ClientMemory {
     pub sequential: Vec<String>,
     /// Values written so far (makes every value unique).
     pub writes: u64,
+    /// The read that follows a sync.
+    pub after_sync: Option<ClientOp>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +36,7 @@ enum Kind {
     Exists,
     GetChildren,
     Multi,
+    Sync,
 }
 
 pub struct WorkloadGen {
@@ -67,6 +70,9 @@ impl WorkloadGen {
         memory: &mut ClientMemory,
         rng: &mut impl Rng,
     ) -> ClientOp {
+        if let Some(read) = memory.after_sync.take() {
+            return read;
+        }
         let total = self.table.last().expect("non-empty").0;
         let pick = rng.gen_range(0..total);
         let kind = self
@@ -105,21 +111,34 @@ impl WorkloadGen {
             }
             Kind::GetData => ClientOp::GetData {
                 path: self.key_path(rng),
-                watch: false,
+                watch: self.watch(rng),
             },
             Kind::Exists => ClientOp::Exists {
                 path: self.key_path(rng),
-                watch: false,
+                watch: self.watch(rng),
             },
             Kind::GetChildren => {
-                let path = match rng.gen_range(0..3) {
-                    0 => "/".to_string(),
-                    1 => SEQUENCE_PARENT.to_string(),
-                    _ => self.top_path(rng),
+                // Never "/": reading the root's children would tie every key
+                // together for the linearizability checker's partitioning.
+                let path = if rng.gen_bool(0.5) {
+                    SEQUENCE_PARENT.to_string()
+                } else {
+                    self.top_path(rng)
                 };
-                ClientOp::GetChildren { path, watch: false }
+                ClientOp::GetChildren {
+                    path,
+                    watch: self.watch(rng),
+                }
             }
             Kind::Multi => self.multi(client, memory, rng),
+            Kind::Sync => {
+                let path = self.key_path(rng);
+                memory.after_sync = Some(ClientOp::GetData {
+                    path: path.clone(),
+                    watch: self.watch(rng),
+                });
+                ClientOp::Sync { path }
+            }
         }
     }
 
@@ -189,6 +208,10 @@ impl WorkloadGen {
         }
     }
 
+    fn watch(&self, rng: &mut impl Rng) -> bool {
+        rng.gen_range(0..100) < self.config.watch_percent
+    }
+
     fn top_path(&self, rng: &mut impl Rng) -> String {
         format!("/k{}", rng.gen_range(0..self.config.paths))
     }
@@ -224,6 +247,7 @@ fn cumulative(mix: &OpMix) -> Vec<(u64, Kind)> {
         (mix.exists, Kind::Exists),
         (mix.get_children, Kind::GetChildren),
         (mix.multi, Kind::Multi),
+        (mix.sync, Kind::Sync),
     ];
     let mut total = 0u64;
     weights

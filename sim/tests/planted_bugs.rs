@@ -19,6 +19,10 @@ fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
         PlantedBug::StaleProposalsAfterShutdown => ("swarm", "120..125"),
         PlantedBug::ApplyBeforeDurable => ("leader-failover", "20..30"),
         PlantedBug::CommitWithoutQuorum => ("leader-failover", "0..10"),
+        PlantedBug::StaleReadAfterReconnect => ("clients", "0..10"),
+        PlantedBug::LostUpdateInMulti => ("clients", "0..10"),
+        PlantedBug::EphemeralAfterExpiry => ("clients", "0..10"),
+        PlantedBug::WatchAfterRead => ("clients", "0..10"),
     }
 }
 

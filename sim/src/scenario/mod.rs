@@ -50,7 +50,31 @@ pub struct Scenario {
     #[serde(default = "default_heal_ms")]
     pub heal_ms: u64,
     #[serde(default)]
+    pub checks: Checks,
+    #[serde(default)]
     pub expect: Expect,
+}
+
+/// Optional checks and their budgets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Checks {
+    /// Check the client history for linearizability under ZooKeeper's guarantees.
+    pub linearizability: bool,
+    /// Search steps per partition before its verdict is "unknown".
+    pub linearizability_max_steps: u64,
+    /// Memory for the search's cache, per partition.
+    pub linearizability_max_memory_mb: u64,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            linearizability: true,
+            linearizability_max_steps: 2_000_000,
+            linearizability_max_memory_mb: 256,
+        }
+    }
 }
 
 fn default_heal_ms() -> u64 {
@@ -112,7 +136,37 @@ pub struct Workload {
     /// `[min, max]` size of written values.
     pub value_bytes: [u32; 2],
     pub session_timeout_ms: u32,
+    /// Percent of reads (getData, exists, getChildren) that leave a watch.
+    pub watch_percent: u32,
     pub mix: OpMix,
+    /// Clients running ZooKeeper recipes, besides the op-mix clients.
+    pub recipes: Recipes,
+}
+
+/// Clients that run ZooKeeper recipes, each with its own check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Recipes {
+    /// Clients contending for one lock (ephemeral-sequential nodes under
+    /// `/lock`, lowest wins, each waiter watching its predecessor).
+    pub lock_clients: u32,
+    /// How long a lock holder keeps the lock.
+    pub lock_hold_ms: [u64; 2],
+    /// Clients watching the configuration znode `/config`.
+    pub config_readers: u32,
+    /// Values the configuration writer (one extra client) writes.
+    pub config_writes: u32,
+}
+
+impl Default for Recipes {
+    fn default() -> Self {
+        Recipes {
+            lock_clients: 0,
+            lock_hold_ms: [10, 200],
+            config_readers: 0,
+            config_writes: 0,
+        }
+    }
 }
 
 impl Default for Workload {
@@ -124,7 +178,9 @@ impl Default for Workload {
             paths: 8,
             value_bytes: [0, 32],
             session_timeout_ms: 10_000,
+            watch_percent: 40,
             mix: OpMix::default(),
+            recipes: Recipes::default(),
         }
     }
 }
@@ -154,6 +210,9 @@ pub struct OpMix {
     pub get_children: u32,
     #[serde(default)]
     pub multi: u32,
+    /// A sync, then a getData of the same path.
+    #[serde(default)]
+    pub sync: u32,
 }
 
 impl Default for OpMix {
@@ -168,6 +227,7 @@ impl Default for OpMix {
             exists: 5,
             get_children: 5,
             multi: 10,
+            sync: 5,
         }
     }
 }
@@ -184,10 +244,11 @@ impl OpMix {
         exists: 0,
         get_children: 0,
         multi: 0,
+        sync: 0,
     };
 
     /// The weights with their JSON field names, in declaration order.
-    pub fn entries(&self) -> [(&'static str, u32); 9] {
+    pub fn entries(&self) -> [(&'static str, u32); 10] {
         [
             ("create", self.create),
             ("create_sequential", self.create_sequential),
@@ -198,6 +259,7 @@ impl OpMix {
             ("exists", self.exists),
             ("get_children", self.get_children),
             ("multi", self.multi),
+            ("sync", self.sync),
         ]
     }
 
@@ -350,6 +412,11 @@ pub struct Faults {
     pub pause_interval_ms: u64,
     /// `[min, max]` length of a random pause.
     pub pause_duration_ms: [u64; 2],
+    /// Mean virtual time between disconnections of a random client from every
+    /// server (its session may expire meanwhile); 0 = none.
+    pub client_disconnect_interval_ms: u64,
+    /// `[min, max]` time a disconnected client stays unable to reach any server.
+    pub client_disconnect_ms: [u64; 2],
     /// Explicit fault events; need not be sorted (see [`Faults::sorted_schedule`]).
     pub schedule: Vec<FaultEvent>,
 }
@@ -368,6 +435,8 @@ impl Default for Faults {
             partition_kinds: ALL_PARTITION_KINDS.to_vec(),
             pause_interval_ms: 0,
             pause_duration_ms: [100, 2_000],
+            client_disconnect_interval_ms: 0,
+            client_disconnect_ms: [100, 3_000],
             schedule: Vec::new(),
         }
     }

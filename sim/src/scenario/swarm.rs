@@ -121,6 +121,10 @@ pub(super) fn for_seed(scenario: &Scenario, rng: &mut impl Rng) -> (Scenario, Ve
         ("bit-rot", Rate::Interval(&mut disk.bit_rot_interval_ms)),
         ("clock drift", Rate::Drift(&mut clock.max_drift_ppm)),
         ("clock steps", Rate::Interval(&mut clock.step_interval_ms)),
+        (
+            "client disconnects",
+            Rate::Interval(&mut faults.client_disconnect_interval_ms),
+        ),
     ];
     for (name, rate) in &mut kinds {
         if !rate.is_on() {

@@ -196,9 +196,16 @@ fn round_trip_of_a_scenario_using_every_field() {
             paths: 1,
             value_bytes: [1, 1_048_576],
             session_timeout_ms: 1,
+            watch_percent: 100,
             mix: OpMix {
                 exists: 1,
                 ..OpMix::ZERO
+            },
+            recipes: Recipes {
+                lock_clients: 64,
+                lock_hold_ms: [0, 60_000],
+                config_readers: 64,
+                config_writes: 100_000,
             },
         },
         disk: Disk {
@@ -238,6 +245,8 @@ fn round_trip_of_a_scenario_using_every_field() {
             partition_kinds: vec![PartitionKind::MinorityMajority, PartitionKind::Bridge],
             pause_interval_ms: 19,
             pause_duration_ms: [1, 1],
+            client_disconnect_interval_ms: 23,
+            client_disconnect_ms: [2, 3_600_000],
             schedule: vec![
                 FaultEvent::new(86_400_000, FaultAction::BitRot, 8),
                 FaultEvent::new(0, FaultAction::Crash, 0),
@@ -291,6 +300,11 @@ fn round_trip_of_a_scenario_using_every_field() {
         },
         duration_ms: 86_400_000,
         heal_ms: 0,
+        checks: Checks {
+            linearizability: false,
+            linearizability_max_steps: 1,
+            linearizability_max_memory_mb: 1,
+        },
         expect: Expect {
             allow: ViolationKind::ALL.to_vec(),
         },

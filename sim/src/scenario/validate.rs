@@ -34,6 +34,19 @@ pub(super) fn scenario(s: &Scenario) -> Check {
     in_range("duration_ms", s.duration_ms, 1, 86_400_000)?;
     in_range("heal_ms", s.heal_ms, 0, 3_600_000)?;
     faults(&s.faults, s.duration_ms, s.cluster.nodes)?;
+    let c = &s.checks;
+    in_range(
+        "checks.linearizability_max_steps",
+        c.linearizability_max_steps,
+        1,
+        1_000_000_000_000,
+    )?;
+    in_range(
+        "checks.linearizability_max_memory_mb",
+        c.linearizability_max_memory_mb,
+        1,
+        65_536,
+    )?;
     Ok(())
 }
 
@@ -159,8 +172,25 @@ fn workload(w: &Workload) -> Check {
         1,
         600_000,
     )?;
+    in_range("workload.watch_percent", w.watch_percent, 0, 100)?;
     if w.mix.total() == 0 {
         return err("workload.mix", "all weights are 0");
+    }
+    let r = &w.recipes;
+    in_range("workload.recipes.lock_clients", r.lock_clients, 0, 64)?;
+    range_pair("workload.recipes.lock_hold_ms", r.lock_hold_ms, 60_000)?;
+    in_range("workload.recipes.config_readers", r.config_readers, 0, 64)?;
+    in_range(
+        "workload.recipes.config_writes",
+        r.config_writes,
+        0,
+        100_000,
+    )?;
+    if r.config_readers > 0 && r.config_writes == 0 {
+        return err(
+            "workload.recipes.config_writes",
+            "config readers need a writer: give at least 1 write",
+        );
     }
     Ok(())
 }
@@ -261,6 +291,11 @@ fn faults(f: &Faults, duration_ms: u64, nodes: u32) -> Check {
     range_pair(
         "faults.pause_duration_ms",
         f.pause_duration_ms,
+        MAX_FAULT_DURATION_MS,
+    )?;
+    range_pair(
+        "faults.client_disconnect_ms",
+        f.client_disconnect_ms,
         MAX_FAULT_DURATION_MS,
     )?;
     for (i, event) in f.schedule.iter().enumerate() {

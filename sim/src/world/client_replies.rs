@@ -23,7 +23,15 @@ impl World {
         match message {
             ServerMessage::Watch(event) => self.watch_arrives(id, event),
             ServerMessage::Reply(reply) => {
-                if reply.outcome != Err(ErrorCode::ConnectionLoss) {
+                // A connect shows no data (missed watches fire at the setWatches
+                // that follows); a refusal shows nothing; an expired session's
+                // watches are void.
+                let connect = matches!(client.awaiting, Some(Awaiting::Connect { .. }));
+                let silent = [
+                    Err(ErrorCode::ConnectionLoss),
+                    Err(ErrorCode::SessionExpired),
+                ];
+                if !connect && !silent.contains(&reply.outcome) {
                     self.check_watch_order(id, reply.zxid, "a reply");
                     let client = &mut self.clients[id];
                     client.last_zxid_seen = client.last_zxid_seen.max(reply.zxid);
@@ -44,7 +52,9 @@ impl World {
             event: event.clone(),
         };
         self.history.watches.push(delivery);
-        self.check_watch_order(id, event.zxid, "a watch event");
+        // The other watches this txn fires arrive right after this event.
+        let before = Zxid(event.zxid.0.saturating_sub(1));
+        self.check_watch_order(id, before, "a watch event");
     }
 
     /// The client received a message reflecting `state`: every change up to

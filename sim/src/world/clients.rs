@@ -60,6 +60,8 @@ pub struct Client {
     pub last_zxid_seen: Zxid,
     /// Watches left and not yet fired.
     pub watches: ClientWatches,
+    /// The client's own network is down until then (a fault).
+    pub offline_until_us: u64,
     next_cxid: u32,
 }
 
@@ -76,6 +78,7 @@ impl Client {
             memory: ClientMemory::default(),
             last_zxid_seen: Zxid::ZERO,
             watches: ClientWatches::default(),
+            offline_until_us: 0,
             next_cxid: 0,
         }
     }
@@ -130,6 +133,12 @@ impl World {
 
     /// Connects to a random serving node (ZooKeeper clients pick from the connect string).
     fn client_connect(&mut self, id: usize) {
+        let offline_until = self.clients[id].offline_until_us;
+        if offline_until > self.queue.now_us() {
+            self.queue
+                .schedule(offline_until, Event::ClientWake { client: id });
+            return;
+        }
         let serving: Vec<u32> = (0..self.nodes.len() as u32)
             .filter(|node| self.nodes[*node as usize].is_serving())
             .collect();

@@ -89,6 +89,7 @@ pub enum Event {
     RandomPause,
     RandomReset,
     RandomClockStep,
+    RandomClientDisconnect,
     /// The fault phase ends; the healing phase begins.
     HealStart,
     /// The healing phase ends: clients stop issuing; outstanding requests drain.

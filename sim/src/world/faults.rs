@@ -34,6 +34,11 @@ impl World {
         }
         first(faults.pause_interval_ms, Event::RandomPause, self);
         first(
+            faults.client_disconnect_interval_ms,
+            Event::RandomClientDisconnect,
+            self,
+        );
+        first(
             self.scenario.clock.step_interval_ms,
             Event::RandomClockStep,
             self,
@@ -202,6 +207,27 @@ impl World {
             self.scenario.network.reset_interval_ms,
         );
         self.queue.schedule_in(delay, Event::RandomReset);
+    }
+
+    /// A random client loses every server for a while (its own network fails).
+    pub(super) fn random_client_disconnect(&mut self) {
+        if self.phase != RunPhase::Faults || self.clients.is_empty() {
+            return;
+        }
+        let id = self.rng_nemesis.gen_range(0..self.clients.len());
+        let [low, high] = self.scenario.faults.client_disconnect_ms;
+        let until = self.queue.now_us() + self.rng_nemesis.gen_range(low..=high) * 1000;
+        let client = &mut self.clients[id];
+        client.offline_until_us = client.offline_until_us.max(until);
+        if client.connection.is_some() {
+            self.probe("client-disconnects");
+            self.drop_client_connection(id);
+        }
+        let delay = exponential_us(
+            &mut self.rng_nemesis,
+            self.scenario.faults.client_disconnect_interval_ms,
+        );
+        self.queue.schedule_in(delay, Event::RandomClientDisconnect);
     }
 
     pub(super) fn random_clock_step(&mut self) {

@@ -307,6 +307,7 @@ impl World {
             Event::RandomPause => self.random_pause(),
             Event::RandomReset => self.random_reset(),
             Event::RandomClockStep => self.random_clock_step(),
+            Event::RandomClientDisconnect => self.random_client_disconnect(),
             Event::HealStart => self.heal_start(),
             Event::HealEnd => {
                 self.phase = RunPhase::Draining;
