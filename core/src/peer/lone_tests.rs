@@ -16,6 +16,7 @@ use crate::persist::{recover, DataDirImage, Recovered};
 use crate::request::{ClientOp, OpResult};
 use crate::server::{Input, Note, Output, Phase, Reply, Request};
 use crate::tree::{CreateMode, ErrorCode};
+use crate::watch::WatchEvent;
 use std::collections::{BTreeMap, VecDeque};
 
 const DBID: u64 = 0xd1_5c0;
@@ -24,7 +25,7 @@ const SETTLE_STEPS_MAX: usize = 100_000;
 
 /// The lone server's settings, as an ensemble of one.
 #[derive(Clone, Debug)]
-struct ServerConfig {
+pub(super) struct ServerConfig {
     dbid: u64,
     snapshot_every_txns: u64,
     snapshot_chunk_nodes: usize,
@@ -58,7 +59,7 @@ impl ServerConfig {
     }
 }
 
-fn config() -> ServerConfig {
+pub(super) fn config() -> ServerConfig {
     ServerConfig {
         dbid: DBID,
         snapshot_every_txns: 0,
@@ -126,11 +127,15 @@ impl MemDisk {
     }
 }
 
-struct Driver {
-    server: Server,
+pub(super) struct Driver {
+    pub(super) server: Server,
     disk: MemDisk,
     pending: VecDeque<(IoId, DiskOp)>,
-    replies: Vec<(ConnId, Reply)>,
+    pub(super) replies: Vec<(ConnId, Reply)>,
+    /// Watch events, each with the number of replies sent before it.
+    pub(super) watches: Vec<(ConnId, WatchEvent, usize)>,
+    /// Connections the server closed.
+    pub(super) closed: Vec<ConnId>,
     notes: Vec<Note>,
     halted: Option<String>,
     log_writes: BTreeMap<String, LogFileWrites>,
@@ -154,6 +159,8 @@ impl Driver {
             disk: MemDisk { files: image },
             pending: VecDeque::new(),
             replies: Vec::new(),
+            watches: Vec::new(),
+            closed: Vec::new(),
             notes: Vec::new(),
             halted: None,
             log_writes: BTreeMap::new(),
@@ -164,7 +171,7 @@ impl Driver {
     }
 
     /// A server on an empty directory, serving.
-    fn serving(config: ServerConfig) -> Driver {
+    pub(super) fn serving(config: ServerConfig) -> Driver {
         let (mut driver, _) = Driver::start(config, DataDirImage::new());
         driver.settle();
         assert_eq!(driver.server.phase(), Phase::Serving);
@@ -185,27 +192,31 @@ impl Driver {
                 }
                 Output::Note(note) => self.notes.push(note.clone()),
                 Output::Send { .. } => panic!("an ensemble of one sends no messages"),
-                Output::CloseConnection { .. } | Output::Watch { .. } => {}
+                Output::CloseConnection { conn } => self.closed.push(*conn),
+                Output::Watch { conn, event } => {
+                    self.watches
+                        .push((*conn, event.clone(), self.replies.len()))
+                }
             }
         }
         self.server.check_invariants();
         outputs
     }
 
-    fn step(&mut self, input: Input) -> Vec<Output> {
+    pub(super) fn step(&mut self, input: Input) -> Vec<Output> {
         self.now_ms += 1;
         self.server.step(self.now_ms, input);
         self.collect()
     }
 
-    fn request(&mut self, conn: u64, request: Request) -> Vec<Output> {
+    pub(super) fn request(&mut self, conn: u64, request: Request) -> Vec<Output> {
         self.step(Input::Request {
             conn: ConnId(conn),
             request,
         })
     }
 
-    fn op(&mut self, conn: u64, cxid: u32, op: ClientOp) -> Vec<Output> {
+    pub(super) fn op(&mut self, conn: u64, cxid: u32, op: ClientOp) -> Vec<Output> {
         self.request(conn, Request::Op { cxid, op })
     }
 
@@ -219,7 +230,7 @@ impl Driver {
         }
     }
 
-    fn settle(&mut self) {
+    pub(super) fn settle(&mut self) {
         for _ in 0..SETTLE_STEPS_MAX {
             if self.pending.is_empty() {
                 return;
@@ -268,7 +279,7 @@ impl Driver {
         }
     }
 
-    fn replies_to(&self, conn: u64) -> Vec<&Reply> {
+    pub(super) fn replies_to(&self, conn: u64) -> Vec<&Reply> {
         self.replies
             .iter()
             .filter(|(to, _)| *to == ConnId(conn))
@@ -277,7 +288,7 @@ impl Driver {
     }
 
     /// Connects `conn` with a new session and waits for it.
-    fn connect(&mut self, conn: u64) -> SessionId {
+    pub(super) fn connect(&mut self, conn: u64) -> SessionId {
         self.request(
             conn,
             Request::Connect {
@@ -313,7 +324,7 @@ impl Driver {
     }
 }
 
-fn create(path: &str, data: &[u8]) -> ClientOp {
+pub(super) fn create(path: &str, data: &[u8]) -> ClientOp {
     ClientOp::Create {
         path: path.to_string(),
         data: data.to_vec(),

@@ -6,6 +6,8 @@
 //! the durable state in `store.rs`; clients in `clients.rs`. A replica of a
 //! one-member ensemble elects itself and behaves as a lone server.
 
+#[cfg(test)]
+mod client_tests;
 mod clients;
 mod election;
 mod follower;
