@@ -49,6 +49,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("swarm", include_str!("../../scenarios/swarm.json")),
     ("clients", include_str!("../../scenarios/clients.json")),
+    (
+        "lock-partitions",
+        include_str!("../../scenarios/lock-partitions.json"),
+    ),
+    (
+        "config-watchers",
+        include_str!("../../scenarios/config-watchers.json"),
+    ),
     ("swarm-5", include_str!("../../scenarios/swarm-5.json")),
 ];
 

@@ -34,12 +34,13 @@ pub enum ViolationKind {
     WatchOrder,
     OrphanEphemeral,
     MutualExclusion,
+    LockExpiredHolder,
     ConfigStale,
 }
 
 impl ViolationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ViolationKind; 24] = [
+    pub const ALL: [ViolationKind; 25] = [
         ViolationKind::LostAckedWrite,
         ViolationKind::RecoveryMismatch,
         ViolationKind::SnapshotMismatch,
@@ -63,6 +64,7 @@ impl ViolationKind {
         ViolationKind::WatchOrder,
         ViolationKind::OrphanEphemeral,
         ViolationKind::MutualExclusion,
+        ViolationKind::LockExpiredHolder,
         ViolationKind::ConfigStale,
     ];
 
@@ -92,6 +94,7 @@ impl ViolationKind {
             ViolationKind::WatchOrder => "watch-order",
             ViolationKind::OrphanEphemeral => "orphan-ephemeral",
             ViolationKind::MutualExclusion => "mutual-exclusion",
+            ViolationKind::LockExpiredHolder => "lock-expired-holder",
             ViolationKind::ConfigStale => "config-stale",
         }
     }
@@ -158,6 +161,9 @@ impl ViolationKind {
             }
             ViolationKind::OrphanEphemeral => "an ephemeral znode outlived its session",
             ViolationKind::MutualExclusion => "two clients held the lock recipe's lock at once",
+            ViolationKind::LockExpiredHolder => {
+                "a lock holder's session expired before it could tell, and another client took the lock (ZooKeeper's documented caveat)"
+            }
             ViolationKind::ConfigStale => {
                 "a reader of the configuration recipe did not converge to the last value written"
             }

@@ -45,6 +45,8 @@ impl World {
         self.probe("watch-events");
         let client = &mut self.clients[id];
         client.watches.on_event(&event);
+        self.recipe_on_watch(id, &event);
+        let client = &self.clients[id];
         let delivery = WatchDelivery {
             client: id,
             session: client.session.unwrap_or(zksim_core::ids::SessionId::NONE),
@@ -141,6 +143,7 @@ impl World {
                 client.last_zxid_seen = Zxid::ZERO;
                 client.watches.clear();
                 client.setup_done = false;
+                self.recipe_on_expired(id);
                 self.close_connection(id);
                 self.queue
                     .schedule_in(1_000, Event::ClientWake { client: id });
@@ -181,6 +184,7 @@ impl World {
     fn on_op_reply(&mut self, id: usize, node: u32, op: ClientOp, history: usize, reply: Reply) {
         if reply.outcome == Err(ErrorCode::ConnectionLoss) {
             self.probe("unknown-outcomes");
+            self.recipe_on_connection_lost(id);
             self.close_connection(id);
             self.queue
                 .schedule_in(50_000, Event::ClientWake { client: id });
@@ -198,6 +202,7 @@ impl World {
         }
         self.leave_watch(id, &op, &reply);
         self.remember(id, &op, &reply);
+        self.recipe_on_reply(id, &op, &reply);
         let client = &mut self.clients[id];
         if client.setup_done {
             client.ops_done += 1;

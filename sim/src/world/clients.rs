@@ -5,7 +5,8 @@
 //! session and the newest zxid it has seen, and re-registers its pending
 //! watches. A session found expired is recorded, and the client opens a new one.
 
-use super::{Event, RunPhase, ServerMessage, World};
+use super::recipes::Recipe;
+use super::{Event, ServerMessage, World};
 use crate::checker::watches::ClientWatches;
 use crate::history::HistoryRequest;
 use crate::workload::{ClientMemory, WorkloadGen};
@@ -62,6 +63,8 @@ pub struct Client {
     pub watches: ClientWatches,
     /// The client's own network is down until then (a fault).
     pub offline_until_us: u64,
+    /// A recipe this client runs instead of the op mix.
+    pub recipe: Option<Recipe>,
     next_cxid: u32,
 }
 
@@ -79,6 +82,7 @@ impl Client {
             last_zxid_seen: Zxid::ZERO,
             watches: ClientWatches::default(),
             offline_until_us: 0,
+            recipe: None,
             next_cxid: 0,
         }
     }
@@ -92,11 +96,19 @@ impl Client {
 impl World {
     pub(super) fn client_wake(&mut self, id: usize) {
         let client = &self.clients[id];
-        if client.closed || client.awaiting.is_some() || self.phase >= RunPhase::Draining {
+        if client.closed || client.awaiting.is_some() || !self.recipe_may_act(id) {
             return;
         }
         if client.connection.is_none() {
             self.client_connect(id);
+            return;
+        }
+        if self.clients[id].recipe.is_some() {
+            if self.recipe_done(id) {
+                self.client_close(id);
+            } else if let Some(op) = self.recipe_next_op(id) {
+                self.client_send_op(id, op);
+            }
             return;
         }
         let client = &mut self.clients[id];
@@ -106,13 +118,14 @@ impl World {
             self.workload
                 .next_op(id, &mut client.memory, &mut self.rng_workload)
         } else {
-            let cxid = client.next_cxid();
-            let history = self.invoke(id, HistoryRequest::CloseSession);
-            self.clients[id].awaiting = Some(Awaiting::Close { cxid, history });
-            self.send(id, Request::Close { cxid });
+            self.client_close(id);
             return;
         };
-        let cxid = client.next_cxid();
+        self.client_send_op(id, op);
+    }
+
+    fn client_send_op(&mut self, id: usize, op: ClientOp) {
+        let cxid = self.clients[id].next_cxid();
         let history = self.invoke(id, HistoryRequest::Op(op.clone()));
         self.clients[id].awaiting = Some(Awaiting::Op {
             cxid,
@@ -120,6 +133,13 @@ impl World {
             history,
         });
         self.send(id, Request::Op { cxid, op });
+    }
+
+    fn client_close(&mut self, id: usize) {
+        let cxid = self.clients[id].next_cxid();
+        let history = self.invoke(id, HistoryRequest::CloseSession);
+        self.clients[id].awaiting = Some(Awaiting::Close { cxid, history });
+        self.send(id, Request::Close { cxid });
     }
 
     /// Records the start of a request to the client's current server.
@@ -287,6 +307,7 @@ impl World {
             }
             Some(Awaiting::Connect { .. }) | Some(Awaiting::SetWatches { .. }) | None => {}
         }
+        self.recipe_on_connection_lost(id);
         let delay = self
             .rng_network
             .gen_range(RECONNECT_DELAY_US.0..RECONNECT_DELAY_US.1);

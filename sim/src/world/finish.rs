@@ -4,13 +4,16 @@
 //! power loss and a last recovery check.
 
 use super::node::NodeState;
+use super::recipes::CONFIG_PATH;
 use super::{CrashCause, World};
+use crate::checker::recipes::{check_config, check_mutual_exclusion};
 use crate::violation::ViolationKind;
 
 impl World {
     pub(super) fn finish(&mut self) {
         self.end_history();
         self.check_liveness();
+        self.check_recipes();
         self.check_convergence();
         for (kind, node, message) in self.zab.finish() {
             self.violation(kind, node, message);
@@ -65,6 +68,24 @@ impl World {
                 None,
                 format!("{waiting} after the healing phase"),
             );
+        }
+    }
+
+    /// The lock never had two holders (but for the documented caveat); every
+    /// configuration reader ended on the value in the tree.
+    fn check_recipes(&mut self) {
+        let readers = self.end_recipes();
+        for (kind, message) in check_mutual_exclusion(&self.lock_holds) {
+            self.violation(kind, None, message);
+        }
+        let serving = (0..self.nodes.len()).find(|node| self.nodes[*node].is_serving());
+        let (Some(node), false) = (serving, readers.is_empty()) else {
+            return;
+        };
+        let tree = self.nodes[node].server.as_ref().expect("serving").tree();
+        let last = tree.node(CONFIG_PATH).map(|znode| znode.data.clone());
+        for message in check_config(&readers, last.as_deref()) {
+            self.violation(ViolationKind::ConfigStale, Some(node as u32), message);
         }
     }
 

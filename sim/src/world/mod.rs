@@ -14,9 +14,11 @@ mod node;
 mod observe;
 mod outputs;
 mod peers;
+mod recipes;
 
 pub use events::{CrashCause, Event, ServerMessage};
 
+use crate::checker::recipes::Hold;
 use crate::checker::sequential::SequentialCheck;
 use crate::checker::watches::ChangeIndex;
 use crate::checker::zab::ZabChecker;
@@ -109,6 +111,8 @@ pub struct World {
     zab: ZabChecker,
     /// What every client asked and was told.
     history: History,
+    /// When each lock-recipe client believed it held the lock.
+    lock_holds: Vec<Hold>,
     /// Every applied txn's effects, for the watch check.
     changes: ChangeIndex,
     /// The highest zxid whose outcome any client was told.
@@ -132,9 +136,7 @@ impl World {
                 NodeHost::new(scenario.disk.capacity_bytes, clock)
             })
             .collect();
-        let clients = (0..scenario.workload.clients as usize)
-            .map(Client::new)
-            .collect();
+        let clients = recipes::clients(&scenario.workload);
         let network_config = NetworkConfig {
             latency_us: scenario.network.latency_us,
             spike_probability: scenario.network.spike_probability,
@@ -169,6 +171,7 @@ impl World {
             sequential: SequentialCheck::default(),
             zab: ZabChecker::new(scenario.cluster.nodes),
             history: History::default(),
+            lock_holds: Vec::new(),
             changes: ChangeIndex::default(),
             acked_max: Zxid::ZERO,
             outputs: Vec::new(),
