@@ -32,10 +32,12 @@ pub enum PlantedBug {
     EphemeralAfterExpiry,
     /// Watch events wait for the next tick, after replies that already show the change.
     WatchAfterRead,
+    /// setWatches re-registers watches without firing those whose node changed meanwhile.
+    SetWatchesIgnoresZxid,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 12] = [
+    pub const ALL: [PlantedBug; 13] = [
         PlantedBug::AckBeforeFsync,
         PlantedBug::SkipTornTailTruncation,
         PlantedBug::DiffInsteadOfTrunc,
@@ -48,6 +50,7 @@ impl PlantedBug {
         PlantedBug::LostUpdateInMulti,
         PlantedBug::EphemeralAfterExpiry,
         PlantedBug::WatchAfterRead,
+        PlantedBug::SetWatchesIgnoresZxid,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +67,7 @@ impl PlantedBug {
             PlantedBug::LostUpdateInMulti => "lost-update-in-multi",
             PlantedBug::EphemeralAfterExpiry => "ephemeral-after-expiry",
             PlantedBug::WatchAfterRead => "watch-after-read",
+            PlantedBug::SetWatchesIgnoresZxid => "set-watches-ignores-zxid",
         }
     }
 
@@ -102,6 +106,9 @@ impl PlantedBug {
             }
             PlantedBug::WatchAfterRead => {
                 "watch events are sent at the next tick, after replies that already show the change"
+            }
+            PlantedBug::SetWatchesIgnoresZxid => {
+                "after a reconnect, setWatches re-registers every watch without firing those whose node changed while the client was away"
             }
         }
     }

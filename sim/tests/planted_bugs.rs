@@ -23,6 +23,7 @@ fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
         PlantedBug::LostUpdateInMulti => ("clients", "0..10"),
         PlantedBug::EphemeralAfterExpiry => ("clients", "0..10"),
         PlantedBug::WatchAfterRead => ("clients", "0..10"),
+        PlantedBug::SetWatchesIgnoresZxid => ("config-watchers", "0..10"),
     }
 }
 
