@@ -49,6 +49,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("swarm", include_str!("../../scenarios/swarm.json")),
     ("clients", include_str!("../../scenarios/clients.json")),
+    ("clients-5", include_str!("../../scenarios/clients-5.json")),
     (
         "lock-partitions",
         include_str!("../../scenarios/lock-partitions.json"),
