@@ -1,0 +1,86 @@
+//! ZooKeeper for the linearizability checker: a model of the data tree and
+//! sessions (`ZkModel`), and the translation of a recorded client history
+//! into the checker's operations, which is where ZooKeeper's guarantees
+//! (linearizable writes, FIFO sessions, sequentially consistent reads,
+//! sync) are expressed. docs/ZK-HISTORY.md has the rules and the JSON file
+//! format.
+//!
+//! - `tables.rs`: interned paths and data.
+//! - `types.rs`: the model's inputs and outputs.
+//! - `state.rs`: a partition's znodes and live sessions, copy-on-write.
+//! - `scope.rs`, `writes.rs`, `judge.rs`, `model.rs`: the sequential specification.
+//! - `convert.rs`: history ops to model requests and replies.
+//! - `partition.rs`: keys and union-find.
+//! - `order.rs`: time bounds and `after` edges.
+//! - `describe.rs`, `explain.rs`: text for people.
+//! - `json.rs`: history files.
+
+mod convert;
+mod describe;
+mod explain;
+mod json;
+mod judge;
+mod model;
+mod order;
+mod partition;
+mod scope;
+mod state;
+mod tables;
+mod types;
+mod writes;
+
+#[cfg(test)]
+mod tests;
+
+use crate::lincheck as engine;
+
+pub use self::explain::explain;
+pub use self::json::{history_from_json, history_to_json};
+pub use self::model::{Group, ZkModel};
+pub use self::state::ZkState;
+pub use self::tables::{DataId, PathId, Tables};
+pub use self::types::{GroupId, StatView, WriteOp, WriteResult, ZkInput, ZkOutput, ZkRequest};
+
+use self::engine::{Budget, Operation, Report};
+use crate::history::History;
+
+/// A history as the checker sees it.
+pub struct Translation {
+    pub model: ZkModel,
+    pub ops: Vec<Operation<ZkInput, ZkOutput>>,
+    /// Per operation: the history op it stands for (session ops are copied
+    /// into several partitions, so an index may repeat).
+    pub history_index: Vec<usize>,
+}
+
+/// Translates a history: drops what tells nothing, partitions, and sets each
+/// op's time bounds and order (see `order.rs`).
+pub fn translate(history: &History) -> Translation {
+    let mut tables = Tables::new();
+    let converted = convert::convert(history, &mut tables);
+    let parts = partition::partition(&converted.logical, &mut tables);
+    let emitted = order::emit(&converted.logical, &parts);
+    let history_index = emitted
+        .logical_index
+        .iter()
+        .map(|&index| converted.logical[index].history_index)
+        .collect();
+    let model = ZkModel {
+        tables,
+        groups: parts.groups,
+        homes: parts.homes,
+        seq_names: parts.seq_names,
+        initial_sessions: converted.initial_sessions,
+    };
+    Translation {
+        model,
+        ops: emitted.ops,
+        history_index,
+    }
+}
+
+/// Checks a history against ZooKeeper's guarantees.
+pub fn check_history(history: &History, budget: &Budget) -> Report {
+    let translation = translate(history);
+    engine::check(&translation.model, &translation.ops, budget)
+}

@@ -1,0 +1,199 @@
+//! `ZkModel`: ZooKeeper's data tree and sessions as a sequential
+//! specification for the linearizability checker.
+
+use std::collections::BTreeMap;
+
+use zksim_core::ids::SessionId;
+use zksim_core::tree::ErrorCode;
+
+use super::engine::{Model, Operation};
+use super::scope::Scope;
+use super::state::ZkState;
+use super::tables::{PathId, Tables};
+use super::types::{GroupId, WriteResult, ZkInput, ZkOutput, ZkRequest};
+use super::{describe, judge, writes};
+
+/// One partition: the znodes it holds and whose children it owns.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// Readable keys: "/k3 + children of /seq".
+    pub name: String,
+    /// Slot → path; slot 0 is the root.
+    pub paths: Vec<PathId>,
+    /// Per slot: every child change of this node is in the partition.
+    pub owns_children: Vec<bool>,
+}
+
+/// Built by `translate` from a history, together with the operations.
+#[derive(Clone, Debug)]
+pub struct ZkModel {
+    pub(super) tables: Tables,
+    pub(super) groups: Vec<Group>,
+    /// Per path: the partition and slot of its node (the root is slot 0 of every partition).
+    pub(super) homes: Vec<Option<(GroupId, u32)>>,
+    /// Sequential prefix → the final path for each parent cversion.
+    pub(super) seq_names: BTreeMap<PathId, Vec<PathId>>,
+    /// Sessions the history uses without having recorded their creation.
+    pub(super) initial_sessions: Vec<SessionId>,
+}
+
+impl ZkModel {
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    fn scope(&self, group: GroupId) -> Scope<'_> {
+        assert!((group.0 as usize) < self.groups.len(), "{group:?} exists");
+        Scope { model: self, group }
+    }
+}
+
+impl ZkModel {
+    fn step_unchecked(
+        &self,
+        state: &ZkState,
+        input: &ZkInput,
+        output: Option<&ZkOutput>,
+    ) -> Option<ZkState> {
+        let scope = self.scope(input.group);
+        let session = input.session;
+        // A request refused as malformed, or for a limit the model does not
+        // know: no effect, whatever the state.
+        if let Some(ZkOutput::Error(ErrorCode::BadArguments)) = output {
+            return Some(state.clone());
+        }
+        match &input.request {
+            ZkRequest::CreateSession => match output {
+                None | Some(ZkOutput::SessionCreated) if !state.is_live(session) => {
+                    let mut edit = state.edit();
+                    edit.add_session(session);
+                    Some(edit.finish())
+                }
+                _ => None,
+            },
+            ZkRequest::CloseSession | ZkRequest::Expiry => {
+                step_close(scope, state, session, &input.request, output)
+            }
+            ZkRequest::Write { ops, multi } => {
+                judge::step_write(scope, state, session, ops, *multi, output)
+            }
+            ZkRequest::Sync { .. }
+            | ZkRequest::GetData { .. }
+            | ZkRequest::Exists { .. }
+            | ZkRequest::GetChildren { .. } => {
+                let matches = output.is_none_or(|reported| {
+                    judge::read_matches(scope, state, session, &input.request, reported)
+                });
+                matches.then(|| state.clone())
+            }
+        }
+    }
+}
+
+impl Model for ZkModel {
+    type State = ZkState;
+    type Input = ZkInput;
+    type Output = ZkOutput;
+
+    fn init(&self) -> ZkState {
+        ZkState::new(&self.initial_sessions)
+    }
+
+    fn step(&self, state: &ZkState, input: &ZkInput, output: Option<&ZkOutput>) -> Option<ZkState> {
+        let next = self.step_unchecked(state, input, output);
+        debug_assert!(
+            !self.is_read_only(input, output) || next.as_ref().is_none_or(|next| next == state),
+            "a read-only op changed the state: {input:?} → {output:?}"
+        );
+        next
+    }
+
+    fn partition(&self, ops: &[Operation<ZkInput, ZkOutput>]) -> Vec<Vec<usize>> {
+        let mut members = vec![Vec::new(); self.groups.len()];
+        for (index, op) in ops.iter().enumerate() {
+            members[op.input.group.0 as usize].push(index);
+        }
+        members.retain(|group| !group.is_empty());
+        members
+    }
+
+    fn partition_name(&self, ops: &[Operation<ZkInput, ZkOutput>], members: &[usize]) -> String {
+        match members.first() {
+            Some(first) => self.groups[ops[*first].input.group.0 as usize].name.clone(),
+            None => "(empty)".to_owned(),
+        }
+    }
+
+    fn describe_input(&self, input: &ZkInput) -> String {
+        describe::input(&self.tables, input)
+    }
+
+    fn describe_output(&self, output: &ZkOutput) -> String {
+        describe::output(&self.tables, output)
+    }
+
+    /// Reads, syncs and failed writes leave the state as it was.
+    fn is_read_only(&self, input: &ZkInput, output: Option<&ZkOutput>) -> bool {
+        let Some(output) = output else {
+            return false;
+        };
+        match (&input.request, output) {
+            (ZkRequest::CreateSession | ZkRequest::Expiry, _) => false,
+            (ZkRequest::CloseSession, output) => *output != ZkOutput::SessionClosed,
+            (ZkRequest::Write { .. }, ZkOutput::Written(results)) => results
+                .iter()
+                .all(|result| matches!(result, WriteResult::Error(_))),
+            (ZkRequest::Write { .. }, _) => true,
+            (
+                ZkRequest::Sync { .. }
+                | ZkRequest::GetData { .. }
+                | ZkRequest::Exists { .. }
+                | ZkRequest::GetChildren { .. },
+                _,
+            ) => true,
+        }
+    }
+
+    fn state_heap_bytes(&self, state: &ZkState) -> u64 {
+        state.heap_bytes()
+    }
+}
+
+/// closeSession (asked for) and expiry (not): a live session ends and its
+/// ephemerals go; closing a session no longer live fails with SessionExpired.
+fn step_close(
+    scope: Scope<'_>,
+    state: &ZkState,
+    session: SessionId,
+    request: &ZkRequest,
+    output: Option<&ZkOutput>,
+) -> Option<ZkState> {
+    let live = state.is_live(session);
+    let ends = match (request, output) {
+        (_, None) => live,
+        (ZkRequest::CloseSession, Some(ZkOutput::SessionClosed))
+        | (ZkRequest::Expiry, Some(ZkOutput::Expired)) => {
+            if !live {
+                return None;
+            }
+            true
+        }
+        (ZkRequest::CloseSession, Some(ZkOutput::Error(ErrorCode::SessionExpired))) => {
+            if live {
+                return None;
+            }
+            false
+        }
+        _ => return None,
+    };
+    if !ends {
+        return Some(state.clone());
+    }
+    let mut edit = state.edit();
+    writes::close_session(scope, &mut edit, session);
+    Some(edit.finish())
+}

@@ -1,0 +1,7 @@
+//! Tests of the model and the translation as a whole.
+
+mod histories;
+mod json_files;
+mod partitioning;
+mod random;
+mod script;
