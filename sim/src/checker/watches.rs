@@ -144,6 +144,18 @@ impl ClientWatches {
         self.pending.clear();
     }
 
+    /// Re-registered by setWatches at a server in state `state`: an exists
+    /// watch that did not fire there (its node is absent) now counts from
+    /// `state`, as ZooKeeper documents (a node created and deleted while the
+    /// client was disconnected fires nothing).
+    pub fn rebase_exist_watches(&mut self, state: Zxid) {
+        for watch in &mut self.pending {
+            if watch.list == WatchList::Exist {
+                watch.since = watch.since.max(state);
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }

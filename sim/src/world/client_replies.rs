@@ -27,6 +27,12 @@ impl World {
                 // that follows); a refusal shows nothing; an expired session's
                 // watches are void.
                 let connect = matches!(client.awaiting, Some(Awaiting::Connect { .. }));
+                let set_watches = matches!(client.awaiting, Some(Awaiting::SetWatches { .. }));
+                if set_watches && reply.outcome.is_ok() {
+                    // ZooKeeper's documented gap: an exists watch on a node that was
+                    // created and deleted while the client was away is missed.
+                    self.clients[id].watches.rebase_exist_watches(reply.zxid);
+                }
                 let silent = [
                     Err(ErrorCode::ConnectionLoss),
                     Err(ErrorCode::SessionExpired),
