@@ -114,14 +114,17 @@ fn convert_op(
     tables: &mut Tables,
     created: &mut BTreeSet<SessionId>,
 ) -> Option<Logical> {
+    let mut session = op.session;
     let (request, output) = match &op.request {
         HistoryRequest::CreateSession => {
             // A failed or unknown creation has no id: nothing can belong to
-            // it. A second one with a known id is a reconnection.
+            // it. A second one with a known id is a reconnection. The id is
+            // the one in the reply.
             match &op.outcome {
-                Outcome::Ok(OpResult::SessionCreated { session, .. })
-                    if *session != SessionId::NONE && created.insert(*session) =>
+                Outcome::Ok(OpResult::SessionCreated { session: id, .. })
+                    if *id != SessionId::NONE && created.insert(*id) =>
                 {
+                    session = *id;
                     (ZkRequest::CreateSession, Some(ZkOutput::SessionCreated))
                 }
                 _ => return None,
@@ -161,7 +164,7 @@ fn convert_op(
     Some(Logical {
         history_index: index,
         client: op.client,
-        session: op.session,
+        session,
         request,
         output,
         call_us: op.call_us,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use zksim_core::codec::MAX_DATA_BYTES;
+use zksim_core::codec::{MAX_DATA_BYTES, MAX_PATH_BYTES};
 use zksim_core::tree::{parent_of, validate_path};
 
 /// An interned path. `PathId::ROOT` is "/".
@@ -16,7 +16,12 @@ pub struct DataId(pub u32);
 
 impl PathId {
     pub const ROOT: PathId = PathId(0);
+    /// Stands for every ancestor longer than a valid path: invalid, never a node.
+    pub const TOO_LONG: PathId = PathId(1);
 }
+
+/// The text of `PathId::TOO_LONG` (not a path: it does not start with '/').
+const TOO_LONG_TEXT: &str = "(a path longer than MAX_PATH_BYTES)";
 
 impl DataId {
     /// The empty value (the root's data).
@@ -27,7 +32,8 @@ impl DataId {
 #[derive(Clone, Debug)]
 pub struct PathInfo {
     pub text: String,
-    /// `parent_of(text)`, whether or not that parent is a valid path.
+    /// `parent_of(text)`, whether or not that parent is a valid path
+    /// (`PathId::TOO_LONG` for a parent too long to be one).
     pub parent: Option<PathId>,
     /// `validate_path(text)` passes.
     pub valid: bool,
@@ -56,7 +62,7 @@ impl Default for Tables {
 }
 
 impl Tables {
-    /// Holds "/" as `PathId::ROOT` and the empty value as `DataId::EMPTY`.
+    /// Holds "/" as `PathId::ROOT`, `PathId::TOO_LONG`, and the empty value as `DataId::EMPTY`.
     pub fn new() -> Tables {
         let mut tables = Tables {
             paths: Vec::new(),
@@ -65,6 +71,8 @@ impl Tables {
             data_ids: BTreeMap::new(),
         };
         assert_eq!(tables.path("/"), PathId::ROOT);
+        assert_eq!(tables.path(TOO_LONG_TEXT), PathId::TOO_LONG);
+        assert!(!tables.path_info(PathId::TOO_LONG).valid);
         assert_eq!(tables.data(&[]), DataId::EMPTY);
         tables
     }
@@ -73,8 +81,32 @@ impl Tables {
         if let Some(id) = self.path_ids.get(text) {
             return *id;
         }
-        // The parent first: ids of parents are smaller than their children's.
-        let parent = parent_of(text).map(|parent| self.path(parent));
+        // Ancestors first, so parents have smaller ids. A loop, not
+        // recursion, and ancestors too long to be valid are not kept (a file
+        // may hold a path of a million slashes): they all stand for one
+        // invalid path that never exists.
+        let mut missing = vec![text];
+        let mut top_parent = None;
+        while let Some(parent) = parent_of(missing[missing.len() - 1]) {
+            if let Some(id) = self.path_ids.get(parent) {
+                top_parent = Some(*id);
+                break;
+            }
+            if parent.len() > MAX_PATH_BYTES {
+                top_parent = Some(PathId::TOO_LONG);
+                break;
+            }
+            missing.push(parent);
+        }
+        let mut parent = top_parent;
+        for path in missing.into_iter().rev() {
+            parent = Some(self.insert_path(path, parent));
+        }
+        parent.expect("at least the path itself")
+    }
+
+    fn insert_path(&mut self, text: &str, parent: Option<PathId>) -> PathId {
+        assert!(!self.path_ids.contains_key(text), "{text:?} is new");
         let id = PathId(u32::try_from(self.paths.len()).expect("fewer than 2^32 paths"));
         self.paths.push(PathInfo {
             text: text.to_owned(),
@@ -141,5 +173,22 @@ mod tests {
         assert!(!tables.path_info(trailing_slash).valid);
         assert_eq!(tables.data(b"x"), tables.data(b"x"));
         assert_ne!(tables.data(b"x"), DataId::EMPTY);
+    }
+
+    #[test]
+    fn a_very_deep_path_keeps_only_ancestors_that_could_be_valid() {
+        let mut tables = Tables::new();
+        let deep = "/d".repeat(500_000);
+        let id = tables.path(&deep);
+        assert_eq!(tables.path_count(), 3);
+        assert_eq!(tables.path_info(id).parent, Some(PathId::TOO_LONG));
+        let longest_valid = "/d".repeat(MAX_PATH_BYTES / 2);
+        let child = tables.path(&format!("{longest_valid}/d"));
+        assert!(tables
+            .path_info(child)
+            .parent
+            .is_some_and(|p| tables.path_info(p).valid));
+        assert_eq!(tables.path_count(), 3 + MAX_PATH_BYTES / 2 + 1);
+        assert_eq!(tables.find_path("/d"), Some(PathId(3)));
     }
 }
