@@ -1,6 +1,7 @@
-//! The command line: `zksim run`, `zksim replay`, `zksim list`.
+//! The command line: `zksim run`, `zksim replay`, `zksim list`, `zksim check`.
 
 use crate::builtin::{resolve, BUILTIN, DEFAULT_SCENARIO};
+use crate::lincheck::command::CheckArgs;
 use crate::runner::{bugs_for, failure_record, run_seeds, RunRequest};
 use crate::scenario::Scenario;
 use crate::trace::format_hash;
@@ -26,7 +27,10 @@ pub const EXIT_BAD_INPUT: u8 = 2;
     long_about = "Runs seeded simulations of a ZooKeeper-style replicated store (ZAB) under crashes, \
                   disk faults and network partitions, checks every recovery and ZooKeeper's own \
                   invariants, and reproduces any failure exactly from its seed.\n\n\
-                  Exit codes: 0 = every seed passed, 1 = some seed failed, 2 = bad input."
+                  Also checks recorded histories for linearizability (`zksim check`).\n\n\
+                  Exit codes: 0 = every seed passed, 1 = some seed failed, 2 = bad input; \
+                  `zksim check`: 0 = linearizable, 1 = not linearizable, 2 = bad input, \
+                  3 = unknown within the budget."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -41,6 +45,11 @@ pub enum Command {
     Replay(ReplayArgs),
     /// List the built-in scenarios and the planted bugs.
     List,
+    /// Check a recorded history for linearizability against a model.
+    ///
+    /// Exit codes: 0 = linearizable, 1 = not linearizable, 2 = bad input, 3 = unknown within
+    /// the budget.
+    Check(CheckArgs),
 }
 
 #[derive(Args, Debug)]
@@ -109,6 +118,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Run(args) => run(args),
         Command::Replay(args) => replay(args),
         Command::List => list(),
+        Command::Check(args) => crate::lincheck::command::run(&args),
     };
     ExitCode::from(code)
 }

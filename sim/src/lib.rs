@@ -7,6 +7,7 @@ pub mod clock;
 pub mod disk;
 pub mod ghost;
 pub mod history;
+pub mod lincheck;
 pub mod network;
 pub mod panics;
 pub mod queue;

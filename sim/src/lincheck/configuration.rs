@@ -1,0 +1,196 @@
+//! The search's current configuration: which operations are done, the model state, the event
+//! list without the done operations, and the cache of configurations already seen. Operations
+//! are applied and undone in stack order.
+//!
+//! Giving up: an operation without a return that must precede another one (`after`) either
+//! takes effect before it or never. Applying the later one therefore marks such pending
+//! predecessors done without applying them, as part of the same step.
+
+use super::bitset::{member_key, Bitset};
+use super::events::Events;
+use super::memo::Memo;
+use super::model::{Model, Operation};
+use super::states::States;
+
+struct Applied {
+    op: usize,
+    /// Read-only: undoing it means the configuration before it is exhausted too.
+    committed: bool,
+    /// The state before it.
+    state: u32,
+    /// Where its given-up operations start in `Configuration::abandoned`.
+    abandoned_from: usize,
+}
+
+pub(super) struct Configuration<'a, M: Model> {
+    model: &'a M,
+    ops: &'a [Operation<M::Input, M::Output>],
+    read_only: Vec<bool>,
+    pub events: Events,
+    states: States<M::State>,
+    memo: Memo,
+    done: Bitset,
+    done_hash: u64,
+    state: u32,
+    applied: Vec<Applied>,
+    abandoned: Vec<usize>,
+    /// Operations with a return that are not done.
+    returns_left: usize,
+}
+
+impl<'a, M: Model> Configuration<'a, M> {
+    pub(super) fn new(model: &'a M, ops: &'a [Operation<M::Input, M::Output>]) -> Self {
+        let done = Bitset::new(ops.len());
+        let mut states = States::new();
+        let state = states.intern(model.init(), |s| model.state_heap_bytes(s));
+        Configuration {
+            model,
+            ops,
+            read_only: ops
+                .iter()
+                .map(|op| model.is_read_only(&op.input, op.output.as_ref()))
+                .collect(),
+            events: Events::new(ops),
+            states,
+            memo: Memo::new(done.words().len()),
+            done,
+            done_hash: 0,
+            state,
+            applied: Vec::new(),
+            abandoned: Vec::new(),
+            returns_left: ops.iter().filter(|op| op.returned()).count(),
+        }
+    }
+
+    pub(super) fn returns_left(&self) -> usize {
+        self.returns_left
+    }
+
+    pub(super) fn depth(&self) -> usize {
+        self.applied.len()
+    }
+
+    /// The operations applied, in order.
+    pub(super) fn sequence(&self) -> Vec<usize> {
+        self.applied.iter().map(|applied| applied.op).collect()
+    }
+
+    pub(super) fn read_only(&self, op: usize) -> bool {
+        self.read_only[op]
+    }
+
+    pub(super) fn cache_bytes(&self) -> u64 {
+        self.memo.bytes() + self.states.bytes()
+    }
+
+    /// Whether the search should consider `op` here at all: pending read-only operations can
+    /// have no effect, and `after` must be satisfied.
+    pub(super) fn eligible(&self, op: usize) -> bool {
+        let operation = &self.ops[op];
+        if self.read_only[op] && !operation.returned() {
+            return false;
+        }
+        operation.after.iter().all(|&before| {
+            self.done.contains(before) || (before != op && !self.ops[before].returned())
+        })
+    }
+
+    /// Applies `op` if the model accepts it, it changes something when pending, and the new
+    /// configuration is not in the cache.
+    pub(super) fn apply(&mut self, op: usize) -> bool {
+        debug_assert!(self.eligible(op) && !self.done.contains(op));
+        let operation = &self.ops[op];
+        let current = self.states.get(self.state);
+        let Some(next) = self
+            .model
+            .step(current, &operation.input, operation.output.as_ref())
+        else {
+            return false;
+        };
+        let next = if self.read_only[op] {
+            debug_assert_eq!(
+                &next,
+                self.states.get(self.state),
+                "read-only op {op} changed the state"
+            );
+            self.state
+        } else {
+            self.states.intern(next, |s| self.model.state_heap_bytes(s))
+        };
+        if next == self.state && !operation.returned() {
+            return false; // no effect now; leaving it pending keeps every option open
+        }
+        let abandoned_from = self.abandoned.len();
+        self.mark(op);
+        for &before in &operation.after {
+            if !self.done.contains(before) {
+                self.abandoned.push(before);
+                self.mark(before);
+            }
+        }
+        let key = Memo::key(self.done_hash, self.states.hash(next));
+        if !self.memo.insert(key, self.done.words(), next) {
+            self.unmark_abandoned(abandoned_from, false);
+            self.unmark(op);
+            return false;
+        }
+        self.events.lift(op);
+        for &given_up in &self.abandoned[abandoned_from..] {
+            self.events.lift(given_up);
+        }
+        self.applied.push(Applied {
+            op,
+            committed: self.read_only[op] && self.abandoned.len() == abandoned_from,
+            state: self.state,
+            abandoned_from,
+        });
+        self.state = next;
+        self.returns_left -= usize::from(operation.returned());
+        true
+    }
+
+    /// Undoes the last applied operation; true if it was committed (read-only).
+    pub(super) fn undo(&mut self) -> bool {
+        let applied = self.applied.pop().expect("something to undo");
+        self.unmark_abandoned(applied.abandoned_from, true);
+        self.events.unlift(applied.op);
+        self.unmark(applied.op);
+        self.returns_left += usize::from(self.ops[applied.op].returned());
+        self.state = applied.state;
+        applied.committed
+    }
+
+    fn unmark_abandoned(&mut self, from: usize, lifted: bool) {
+        while self.abandoned.len() > from {
+            let given_up = self.abandoned.pop().expect("len > from");
+            if lifted {
+                self.events.unlift(given_up);
+            }
+            self.unmark(given_up);
+        }
+    }
+
+    fn mark(&mut self, op: usize) {
+        self.done.insert(op);
+        self.done_hash ^= member_key(op);
+    }
+
+    fn unmark(&mut self, op: usize) {
+        self.done.remove(op);
+        self.done_hash ^= member_key(op);
+    }
+
+    pub(super) fn check_invariants(&self) {
+        assert_eq!(self.done.count(), self.applied.len() + self.abandoned.len());
+        let returns_left = (0..self.ops.len())
+            .filter(|&op| self.ops[op].returned() && !self.done.contains(op))
+            .count();
+        assert_eq!(returns_left, self.returns_left);
+        for &given_up in &self.abandoned {
+            assert!(
+                !self.ops[given_up].returned(),
+                "only pending ops are given up"
+            );
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! A linearizability checker: is there a total order of a history's operations that respects
+//! real time (and each session's order) and that a sequential model accepts?
+//!
+//! The search is Wing & Gong's, with Lowe's memoization, in the style of P-compositional
+//! checkers: the model may split a history into independent partitions (e.g. one per key), each
+//! checked alone. Inside a partition, the call and return events sit in a doubly linked list in
+//! time order; the search walks it from the front, *lifts* an operation out of the list when the
+//! model accepts it in the current state, and *unlifts* it when backtracking. A cache of
+//! (set of linearized operations, model state) pairs, keyed by a fixed-seed hash, stops it from
+//! exploring the same configuration twice.
+//!
+//! Budgets are deterministic: a number of steps and an approximate number of cache bytes.
+//! Running out yields [`PartitionVerdict::Unknown`], never a panic. A wall-clock deadline exists
+//! for the command line only ([`check_with_deadline`]); the simulator uses [`check`], whose
+//! verdicts depend on nothing but its inputs.
+//!
+//! When a partition is not linearizable, [`Explanation`] names a 1-minimal subset of its
+//! operations that is still not linearizable, found by delta debugging.
+//!
+//! Modules: [`model`] (the trait and the operation type), `search` (one partition), `check`
+//! (partitions and verdicts), `minimize` (ddmin), `explain` (the text), `restrict` (sub-histories
+//! that keep session order transitive), [`models`] (registers, key-value, multi-register),
+//! [`formats`] (Jepsen EDN, Jepsen logs, JSON), [`command`] (`zksim check`).
+
+mod bitset;
+mod check;
+pub mod command;
+mod configuration;
+mod deadline;
+mod events;
+mod explain;
+pub mod formats;
+mod memo;
+mod minimize;
+pub mod model;
+pub mod models;
+mod render;
+mod report;
+mod restrict;
+mod search;
+mod slots;
+mod states;
+mod unordered;
+
+pub use check::check;
+pub use deadline::{check_with_deadline, TimedReport};
+pub use model::{Model, Operation};
+pub use report::{Budget, Explanation, Overall, PartitionReport, PartitionVerdict, Report};
+
+#[cfg(test)]
+mod tests;
