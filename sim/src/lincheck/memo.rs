@@ -2,7 +2,7 @@
 //! state id). Each set is stored as its bitset words in one arena.
 
 use super::bitset::mix;
-use super::slots::{Probe, Slots};
+use super::slots::{reserve_counted, Probe, Slots};
 
 pub(super) struct Memo {
     words_per_entry: usize,
@@ -45,6 +45,9 @@ impl Memo {
             Probe::Found(_) => false,
             Probe::Vacant(slot) => {
                 let id = u32::try_from(self.states.len()).expect("fewer than 2^32 entries");
+                reserve_counted(&mut self.arena, set.len());
+                reserve_counted(&mut self.states, 1);
+                reserve_counted(&mut self.hashes, 1);
                 self.arena.extend_from_slice(set);
                 self.states.push(state);
                 self.hashes.push(hash);
@@ -56,10 +59,12 @@ impl Memo {
         }
     }
 
-    /// Approximate bytes held, counted from lengths so the figure is deterministic.
+    /// Bytes held by the tables, from their capacities (deterministic: see `reserve_counted`).
     pub(super) fn bytes(&self) -> u64 {
-        let per_entry = self.words_per_entry * 8 + 4 + 8;
-        (self.states.len() * per_entry + self.slots.len_slots() * 8) as u64
+        let words = self.arena.capacity() * 8;
+        let states = self.states.capacity() * 4;
+        let hashes = self.hashes.capacity() * 8;
+        (words + states + hashes + self.slots.len_slots() * 8) as u64
     }
 }
 

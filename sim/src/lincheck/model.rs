@@ -19,7 +19,9 @@ pub trait Model {
     ) -> Option<Self::State>;
 
     /// Independent groups of operation indices (P-compositionality). Default: one group of all.
-    /// Every index must appear in exactly one group.
+    /// Every index must appear in exactly one group. Each group is checked alone: session order
+    /// (`after`) through operations of other groups is kept transitively (A after B after C with
+    /// B elsewhere: A after C), but an order that needs several groups at once to see is not.
     fn partition(&self, ops: &[Operation<Self::Input, Self::Output>]) -> Vec<Vec<usize>> {
         vec![(0..ops.len()).collect()]
     }

@@ -32,6 +32,7 @@ impl Slots {
         }
     }
 
+    /// Slots allocated (each 8 bytes).
     pub(super) fn len_slots(&self) -> usize {
         self.slots.len()
     }
@@ -80,5 +81,17 @@ impl Slots {
             self.slots.iter().filter(|&&stored| stored != 0).count(),
             self.filled
         );
+    }
+}
+
+/// Makes room for `additional` more items, doubling the capacity exactly when full, so that the
+/// capacity (what the memory budget counts) is the same on every run and close to what is
+/// allocated.
+pub(super) fn reserve_counted<T>(vector: &mut Vec<T>, additional: usize) {
+    if vector.len() + additional > vector.capacity() {
+        let wanted = (vector.capacity() * 2)
+            .max(vector.len() + additional)
+            .max(16);
+        vector.reserve_exact(wanted - vector.len());
     }
 }

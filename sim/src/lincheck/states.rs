@@ -1,7 +1,7 @@
 //! Model states, interned: each distinct state is stored once and named by a small id, so cache
 //! entries compare states by id and a large state (a string, a map) is not copied per entry.
 
-use super::slots::{Probe, Slots};
+use super::slots::{reserve_counted, Probe, Slots};
 use std::hash::{Hash, Hasher};
 use zksim_core::hash::StableHasher;
 
@@ -35,6 +35,8 @@ impl<S: Clone + Eq + Hash> States<S> {
             Probe::Vacant(slot) => {
                 let id = u32::try_from(self.states.len()).expect("fewer than 2^32 states");
                 self.heap_bytes += heap_bytes(&state);
+                reserve_counted(&mut self.states, 1);
+                reserve_counted(&mut self.hashes, 1);
                 self.states.push(state);
                 self.hashes.push(hash);
                 let hashes = &self.hashes;
@@ -53,11 +55,14 @@ impl<S: Clone + Eq + Hash> States<S> {
         self.hashes[id as usize]
     }
 
-    /// Approximate bytes held, counted from lengths so the figure is deterministic.
+    /// Bytes held: the states (inline and, as the model reports, on the heap), their hashes
+    /// and the slots. Counted from lengths and capacities grown by `reserve_counted`, so the same
+    /// on every run.
     pub(super) fn bytes(&self) -> u64 {
-        let per_state = std::mem::size_of::<S>() + std::mem::size_of::<u64>();
-        (self.states.len() * per_state + self.slots.len_slots() * std::mem::size_of::<u64>()) as u64
-            + self.heap_bytes
+        let inline = self.states.capacity() * std::mem::size_of::<S>();
+        let hashes = self.hashes.capacity() * std::mem::size_of::<u64>();
+        let slots = self.slots.len_slots() * std::mem::size_of::<u64>();
+        (inline + hashes + slots) as u64 + self.heap_bytes
     }
 }
 

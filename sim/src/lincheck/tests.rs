@@ -267,7 +267,7 @@ fn verdicts_and_explanations_are_deterministic() {
     }
 }
 
-/// Checks what ddmin promises: the subset fails, and removing any one operation leaves one that
+/// Checks what the search and ddmin promise: the failing prefix fails alone, the subset fails, and removing any one operation leaves one that
 /// is linearizable, unknown, or (when explanations must be explained in some order) not
 /// explained in any order found.
 fn assert_one_minimal(ops: &[RegisterOperation]) {
@@ -286,6 +286,7 @@ fn assert_one_minimal(ops: &[RegisterOperation]) {
     else {
         panic!("not a failing history");
     };
+    assert!(fails(&prefix), "the failing prefix {prefix:?} fails alone");
     let minimized = minimize(&MODEL, ops, prefix, &longest, limits, &mut || false);
     assert!(minimized.minimal);
     assert!(fails(&minimized.members), "{:?}", minimized.members);
