@@ -51,6 +51,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("clients", include_str!("../../scenarios/clients.json")),
     ("clients-5", include_str!("../../scenarios/clients-5.json")),
     (
+        "stale-followers",
+        include_str!("../../scenarios/stale-followers.json"),
+    ),
+    (
         "lock-partitions",
         include_str!("../../scenarios/lock-partitions.json"),
     ),

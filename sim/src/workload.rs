@@ -1,7 +1,13 @@
 //! Client operations drawn from the scenario's op mix over a small path space:
-//! `/k{i}` and `/k{i}/c` for plain and ephemeral nodes, `/seq/n-` and `/seq/e-`
-//! for sequential ones (under `/seq`, which every client tries to create first
-//! and no op deletes, so sequence numbers under it never restart).
+//! `/k{i}` and `/k{i}/c` for plain and ephemeral nodes, `/seq{j}/n-` and
+//! `/seq{j}/e-` for sequential ones (under up to four parents `/seq{j}`, which
+//! every client tries to create first and no op deletes, so sequence numbers
+//! under them never restart).
+//!
+//! The space is laid out so that the linearizability checker can split the
+//! history: a multi touches one key's subtree only, and no read lists the
+//! root's children. Each `/k{i}` subtree and each `/seq{j}` is then checked
+//! on its own, and the unknown outcomes spread over several partitions.
 
 use crate::scenario::{OpMix, Workload};
 use rand::Rng;
@@ -9,7 +15,8 @@ use std::collections::BTreeMap;
 use zksim_core::request::{ClientOp, MultiOp};
 use zksim_core::tree::CreateMode;
 
-pub const SEQUENCE_PARENT: &str = "/seq";
+/// The most sequence parents (`/seq0` ...).
+const SEQUENCE_PARENTS_MAX: u32 = 4;
 const MULTI_OPS_MAX: usize = 4;
 
 /// What a client remembers between ops, to aim versions and deletes.
@@ -55,13 +62,21 @@ impl WorkloadGen {
         }
     }
 
-    /// The first op of every client: make sure `/seq` exists.
-    pub fn setup_op() -> ClientOp {
-        ClientOp::Create {
-            path: SEQUENCE_PARENT.to_string(),
+    fn sequence_parents(&self) -> u32 {
+        self.config.paths.min(SEQUENCE_PARENTS_MAX)
+    }
+
+    /// The client's first ops, one per call: make sure every `/seq{j}` exists.
+    pub fn setup_op(&self, step: u32) -> Option<ClientOp> {
+        (step < self.sequence_parents()).then(|| ClientOp::Create {
+            path: format!("/seq{step}"),
             data: Vec::new(),
             mode: CreateMode::Persistent,
-        }
+        })
+    }
+
+    fn sequence_parent(&self, rng: &mut impl Rng) -> String {
+        format!("/seq{}", rng.gen_range(0..self.sequence_parents()))
     }
 
     pub fn next_op(
@@ -93,7 +108,7 @@ impl WorkloadGen {
                 };
                 let data = self.value(client, memory, rng);
                 ClientOp::Create {
-                    path: format!("{SEQUENCE_PARENT}/{prefix}"),
+                    path: format!("{}/{prefix}", self.sequence_parent(rng)),
                     data,
                     mode,
                 }
@@ -121,7 +136,7 @@ impl WorkloadGen {
                 // Never "/": reading the root's children would tie every key
                 // together for the linearizability checker's partitioning.
                 let path = if rng.gen_bool(0.5) {
-                    SEQUENCE_PARENT.to_string()
+                    self.sequence_parent(rng)
                 } else {
                     self.top_path(rng)
                 };
@@ -167,9 +182,14 @@ impl WorkloadGen {
 
     fn multi(&self, client: usize, memory: &mut ClientMemory, rng: &mut impl Rng) -> ClientOp {
         let count = rng.gen_range(2..=MULTI_OPS_MAX);
+        let top = self.top_path(rng);
         let ops = (0..count)
             .map(|_| {
-                let path = self.key_path(rng);
+                let path = if rng.gen_bool(0.5) {
+                    top.clone()
+                } else {
+                    format!("{top}/c")
+                };
                 match rng.gen_range(0..4) {
                     0 => MultiOp::Create {
                         data: self.value(client, memory, rng),

@@ -19,11 +19,11 @@ fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
         PlantedBug::StaleProposalsAfterShutdown => ("swarm", "120..125"),
         PlantedBug::ApplyBeforeDurable => ("leader-failover", "20..30"),
         PlantedBug::CommitWithoutQuorum => ("leader-failover", "0..10"),
-        PlantedBug::StaleReadAfterReconnect => ("clients", "0..10"),
-        PlantedBug::LostUpdateInMulti => ("clients", "0..10"),
+        PlantedBug::StaleReadAfterReconnect => ("stale-followers", "14..16"),
+        PlantedBug::LostUpdateInMulti => ("clients", "0..3"),
         PlantedBug::EphemeralAfterExpiry => ("clients", "0..10"),
-        PlantedBug::WatchAfterRead => ("clients", "0..10"),
-        PlantedBug::SetWatchesIgnoresZxid => ("config-watchers", "0..10"),
+        PlantedBug::WatchAfterRead => ("clients", "0..3"),
+        PlantedBug::SetWatchesIgnoresZxid => ("config-watchers", "0..3"),
     }
 }
 

@@ -149,6 +149,7 @@ impl World {
                 client.last_zxid_seen = Zxid::ZERO;
                 client.watches.clear();
                 client.setup_done = false;
+                client.setup_step = 0;
                 self.recipe_on_expired(id);
                 self.close_connection(id);
                 self.queue
@@ -213,7 +214,6 @@ impl World {
         if client.setup_done {
             client.ops_done += 1;
         }
-        client.setup_done = true;
         self.think(id);
     }
 

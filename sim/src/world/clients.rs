@@ -9,7 +9,7 @@ use super::recipes::Recipe;
 use super::{Event, ServerMessage, World};
 use crate::checker::watches::ClientWatches;
 use crate::history::HistoryRequest;
-use crate::workload::{ClientMemory, WorkloadGen};
+use crate::workload::ClientMemory;
 use rand::Rng;
 use zksim_core::ids::{ConnId, SessionId, Zxid};
 use zksim_core::request::ClientOp;
@@ -53,6 +53,8 @@ pub struct Client {
     pub session: Option<SessionId>,
     pub connection: Option<Connection>,
     pub awaiting: Option<Awaiting>,
+    /// Setup ops done (creating the sequence parents); the op mix follows.
+    pub setup_step: u32,
     pub setup_done: bool,
     pub ops_done: u32,
     pub closed: bool,
@@ -75,6 +77,7 @@ impl Client {
             session: None,
             connection: None,
             awaiting: None,
+            setup_step: 0,
             setup_done: false,
             ops_done: 0,
             closed: false,
@@ -112,8 +115,15 @@ impl World {
             return;
         }
         let client = &mut self.clients[id];
-        let op = if !client.setup_done {
-            WorkloadGen::setup_op()
+        let setup = (!client.setup_done)
+            .then(|| self.workload.setup_op(client.setup_step))
+            .flatten();
+        if setup.is_none() {
+            client.setup_done = true;
+        }
+        let op = if let Some(op) = setup {
+            client.setup_step += 1;
+            op
         } else if client.ops_done < self.scenario.workload.ops_per_client {
             self.workload
                 .next_op(id, &mut client.memory, &mut self.rng_workload)
@@ -292,7 +302,14 @@ impl World {
     /// The server closed a connection (it stopped serving, or the session expired).
     pub(super) fn server_closed_connection(&mut self, conn: ConnId) {
         if let Some(&id) = self.conn_owner.get(&conn) {
-            self.probe("connections-closed-by-server");
+            let connecting = matches!(self.clients[id].awaiting, Some(Awaiting::Connect { .. }));
+            // A connect closed at once: the server is not serving, or is behind
+            // the state this session has seen.
+            self.probe(if connecting {
+                "connects-refused"
+            } else {
+                "connections-closed-by-server"
+            });
             self.drop_client_connection(id);
         }
     }

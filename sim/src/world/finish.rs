@@ -14,6 +14,7 @@ impl World {
         self.end_history();
         self.check_liveness();
         self.check_recipes();
+        self.check_linearizability();
         self.check_convergence();
         for (kind, node, message) in self.zab.finish() {
             self.violation(kind, node, message);

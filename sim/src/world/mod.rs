@@ -9,6 +9,7 @@ mod disk_service;
 mod events;
 mod faults;
 mod finish;
+mod linearizability;
 mod nemesis;
 mod node;
 mod observe;
@@ -362,6 +363,16 @@ pub fn run_seed(
     bugs: Bugs,
     trace_sink: Option<Box<dyn Write>>,
 ) -> RunOutcome {
+    run_seed_with_history(scenario, seed, bugs, trace_sink).0
+}
+
+/// Runs one seed and also returns the client history it recorded.
+pub fn run_seed_with_history(
+    scenario: &Scenario,
+    seed: u64,
+    bugs: Bugs,
+    trace_sink: Option<Box<dyn Write>>,
+) -> (RunOutcome, History) {
     let mut world = World::new(scenario, seed, bugs, trace_sink);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.run()));
     if let Err(payload) = result {
@@ -369,5 +380,6 @@ pub fn run_seed(
         world.record_panic(message);
     }
     let _ = world.finish_trace();
-    world.outcome()
+    let history = std::mem::take(&mut world.history);
+    (world.outcome(), history)
 }
