@@ -61,70 +61,39 @@ impl Event {
 /// The event an op map describes, or None when its process is not a client (Jepsen's
 /// `:nemesis`: any process that is not an integer).
 pub fn event_from_map(datum: &Datum, line: usize) -> Result<Option<Event>, FormatError> {
-    let Datum::Map(entries) = datum else {
-        return Err(FormatError::at_line(
-            line,
-            format!("expected an operation map, found {}", datum.kind()),
-        ));
-    };
-    let mut fields = Vec::with_capacity(entries.len());
-    for (key, value) in entries {
-        let Some(name) = key.as_name() else {
-            return Err(FormatError::at_line(
-                line,
-                format!("field names must be keywords or strings, found {key}"),
-            ));
-        };
-        if fields
-            .iter()
-            .any(|(seen, _): &(String, Datum)| seen == name)
-        {
-            return Err(FormatError::at_line(
-                line,
-                format!("field `{name}` appears twice"),
-            ));
-        }
-        fields.push((name.to_string(), value.clone()));
-    }
+    let error = |message: String| FormatError::at_line(line, message);
+    let fields = fields_of(datum).map_err(error)?;
     let get = |name: &str| {
         fields
             .iter()
             .find(|(field, _)| field == name)
             .map(|(_, v)| v)
     };
-    let Some(process) = get("process") else {
-        return Err(FormatError::at_line(line, "missing field `process`"));
-    };
-    let process = match process {
-        Datum::Int(process) => u64::try_from(*process)
-            .map_err(|_| FormatError::at_line(line, format!("process {process} is negative")))?,
+    let required = |name: &str| get(name).ok_or_else(|| error(format!("missing field `{name}`")));
+    let process = match required("process")? {
+        Datum::Int(process) => {
+            u64::try_from(*process).map_err(|_| error(format!("process {process} is negative")))?
+        }
         Datum::Keyword(_) | Datum::Symbol(_) | Datum::Str(_) => return Ok(None),
         other => {
-            return Err(FormatError::at_line(
-                line,
-                format!("process must be an integer (a client) or a name, found {other}"),
-            ))
+            let message = format!("process must be an integer (a client) or a name, found {other}");
+            return Err(error(message));
         }
     };
-    let kind = match get("type") {
-        None => return Err(FormatError::at_line(line, "missing field `type`")),
-        Some(kind) => kind
-            .as_name()
-            .and_then(EventKind::from_name)
-            .ok_or_else(|| {
-                FormatError::at_line(
-                    line,
-                    format!("type must be invoke, ok, fail or info, found {kind}"),
-                )
-            })?,
-    };
-    let f = match get("f") {
-        None => return Err(FormatError::at_line(line, "missing field `f`")),
-        Some(f) => f
-            .as_name()
-            .map(str::to_string)
-            .ok_or_else(|| FormatError::at_line(line, format!("f must be a name, found {f}")))?,
-    };
+    let kind = required("type")?;
+    let kind = kind
+        .as_name()
+        .and_then(EventKind::from_name)
+        .ok_or_else(|| {
+            error(format!(
+                "type must be invoke, ok, fail or info, found {kind}"
+            ))
+        })?;
+    let f = required("f")?;
+    let f = f
+        .as_name()
+        .map(str::to_string)
+        .ok_or_else(|| error(format!("f must be a name, found {f}")))?;
     let value = get("value").cloned().unwrap_or(Datum::Nil);
     Ok(Some(Event {
         line,
@@ -134,4 +103,24 @@ pub fn event_from_map(datum: &Datum, line: usize) -> Result<Option<Event>, Forma
         value,
         fields,
     }))
+}
+
+/// The entries of an op map by name.
+fn fields_of(datum: &Datum) -> Result<Vec<(String, Datum)>, String> {
+    let Datum::Map(entries) = datum else {
+        return Err(format!("expected an operation map, found {}", datum.kind()));
+    };
+    let mut fields: Vec<(String, Datum)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let Some(name) = key.as_name() else {
+            return Err(format!(
+                "field names must be keywords or strings, found {key}"
+            ));
+        };
+        if fields.iter().any(|(seen, _)| seen == name) {
+            return Err(format!("field `{name}` appears twice"));
+        }
+        fields.push((name.to_string(), value.clone()));
+    }
+    Ok(fields)
 }
