@@ -20,3 +20,4 @@ pub mod trace;
 pub mod violation;
 pub mod workload;
 pub mod world;
+pub mod zkmodel;
