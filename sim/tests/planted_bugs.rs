@@ -11,14 +11,14 @@ use zksim_reports::RunSummary;
 /// least one detection (see `zksim run --bug` for how often each is found).
 fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
     match bug {
-        PlantedBug::AckBeforeFsync => ("single-node-crash", "0..10"),
-        PlantedBug::SkipTornTailTruncation => ("single-node-disk-faults", "0..10"),
-        PlantedBug::DiffInsteadOfTrunc => ("leader-failover", "0..10"),
-        PlantedBug::AckNewLeaderBeforeLogging => ("swarm", "50..60"),
-        PlantedBug::EpochBeforeTxns => ("leader-failover", "0..10"),
-        PlantedBug::StaleProposalsAfterShutdown => ("swarm", "120..125"),
-        PlantedBug::ApplyBeforeDurable => ("leader-failover", "20..30"),
-        PlantedBug::CommitWithoutQuorum => ("leader-failover", "0..10"),
+        PlantedBug::AckBeforeFsync => ("single-node-crash", "0..3"),
+        PlantedBug::SkipTornTailTruncation => ("single-node-disk-faults", "0..3"),
+        PlantedBug::DiffInsteadOfTrunc => ("leader-failover", "2..4"),
+        PlantedBug::AckNewLeaderBeforeLogging => ("swarm", "7..8"),
+        PlantedBug::EpochBeforeTxns => ("leader-failover", "6..7"),
+        PlantedBug::StaleProposalsAfterShutdown => ("swarm", "56..57"),
+        PlantedBug::ApplyBeforeDurable => ("leader-failover", "12..13"),
+        PlantedBug::CommitWithoutQuorum => ("leader-failover", "1..3"),
         PlantedBug::StaleReadAfterReconnect => ("stale-followers", "14..16"),
         PlantedBug::LostUpdateInMulti => ("clients", "0..3"),
         PlantedBug::EphemeralAfterExpiry => ("clients", "0..10"),

@@ -122,7 +122,7 @@ fn defaults_fill_a_minimal_file() {
     assert_eq!(s.faults, Faults::default());
     assert_eq!(s.expect, Expect::default());
     assert_eq!(s.heal_ms, 5_000);
-    assert_eq!(s.workload.mix.total(), 100);
+    assert_eq!(s.workload.mix.total(), 105);
     assert_eq!(s.workload.think_time_ms, [0, 20]);
     assert_eq!(s.disk.crash_sectors.total(), 1.0);
 }
@@ -457,9 +457,9 @@ const MALFORMED: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "unknown mix field",
-        r#"{"name": "t", "description": "d", "duration_ms": 1000, "workload": {"mix": {"sync": 1}}}"#,
-        "workload.mix.sync",
-        "unknown field `sync`",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "workload": {"mix": {"watch": 1}}}"#,
+        "workload.mix.watch",
+        "unknown field `watch`",
     ),
     (
         "sector fates missing one",
