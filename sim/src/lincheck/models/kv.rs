@@ -42,19 +42,32 @@ impl KvState {
         }
     }
 
-    /// A copy with `key`'s value changed by `change`.
-    fn with(&self, key: u32, change: impl FnOnce(&mut String)) -> KvState {
-        let mut entries = Vec::clone(&self.0);
-        let at = match entries.binary_search_by_key(&key, |(k, _)| *k) {
-            Ok(at) => at,
-            Err(at) => {
-                entries.insert(at, (key, String::new()));
-                at
+    /// A copy with `key`'s value replaced by `prefix` (or the current value) followed by
+    /// `suffix`, built in one allocation per string.
+    fn with(&self, key: u32, prefix: Option<&str>, suffix: &str) -> KvState {
+        let mut entries = Vec::with_capacity(self.0.len() + 1);
+        let mut written = false;
+        for (k, v) in self.0.iter() {
+            if *k == key {
+                entries.push((key, joined(prefix.unwrap_or(v), suffix)));
+                written = true;
+            } else {
+                entries.push((*k, v.clone()));
             }
-        };
-        change(&mut entries[at].1);
+        }
+        if !written {
+            entries.push((key, joined(prefix.unwrap_or(""), suffix)));
+            entries.sort_unstable_by_key(|(k, _)| *k);
+        }
         KvState(Rc::new(entries))
     }
+}
+
+fn joined(prefix: &str, suffix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + suffix.len());
+    out.push_str(prefix);
+    out.push_str(suffix);
+    out
 }
 
 #[derive(Clone, Debug)]
@@ -81,10 +94,10 @@ impl Model for KvModel {
                 (state.get(*key) == value).then(|| state.clone())
             }
             (KvInput::Put { key, value }, None | Some(KvOutput::Done)) => {
-                Some(state.with(*key, |current| value.clone_into(current)))
+                Some(state.with(*key, Some(""), value))
             }
             (KvInput::Append { key, value }, None | Some(KvOutput::Done)) => {
-                Some(state.with(*key, |current| current.push_str(value)))
+                Some(state.with(*key, None, value))
             }
             _ => None,
         }
