@@ -9,6 +9,7 @@
 //! - `types.rs`: the model's inputs and outputs.
 //! - `state.rs`: a partition's znodes and live sessions, copy-on-write.
 //! - `scope.rs`, `writes.rs`, `judge.rs`, `model.rs`: the sequential specification.
+//! - `observed.rs`: what no op can see is stored canonical.
 //! - `convert.rs`: history ops to model requests and replies.
 //! - `partition.rs`: keys and union-find.
 //! - `order.rs`: time bounds and `after` edges.
@@ -21,6 +22,7 @@ mod explain;
 mod json;
 mod judge;
 mod model;
+mod observed;
 mod order;
 mod partition;
 mod scope;
@@ -58,6 +60,7 @@ pub struct Translation {
 pub fn translate(history: &History) -> Translation {
     let mut tables = Tables::new();
     let converted = convert::convert(history, &mut tables);
+    observed::mark(&converted.logical, &mut tables);
     let parts = partition::partition(&converted.logical, &mut tables);
     let emitted = order::emit(&converted.logical, &parts);
     let history_index = emitted

@@ -37,6 +37,10 @@ pub struct PathInfo {
     pub parent: Option<PathId>,
     /// `validate_path(text)` passes.
     pub valid: bool,
+    /// Some op can see the node's data or dataLength (see `observed.rs`).
+    pub data_observed: bool,
+    /// Some op can see or test the node's version.
+    pub version_observed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -112,6 +116,8 @@ impl Tables {
             text: text.to_owned(),
             parent,
             valid: validate_path(text).is_ok(),
+            data_observed: false,
+            version_observed: false,
         });
         self.path_ids.insert(text.to_owned(), id);
         id
@@ -119,6 +125,14 @@ impl Tables {
 
     pub fn find_path(&self, text: &str) -> Option<PathId> {
         self.path_ids.get(text).copied()
+    }
+
+    pub fn observe_data(&mut self, path: PathId) {
+        self.paths[path.0 as usize].data_observed = true;
+    }
+
+    pub fn observe_version(&mut self, path: PathId) {
+        self.paths[path.0 as usize].version_observed = true;
     }
 
     pub fn data(&mut self, bytes: &[u8]) -> DataId {

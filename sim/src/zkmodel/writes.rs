@@ -4,6 +4,7 @@
 use zksim_core::ids::SessionId;
 use zksim_core::tree::{CreateMode, ErrorCode};
 
+use super::observed::stored;
 use super::scope::{owner_for, Scope};
 use super::state::{Edit, Node};
 use super::tables::{DataId, PathId};
@@ -103,7 +104,7 @@ fn create(
         return Err(ErrorCode::NoChildrenForEphemerals);
     }
     let node = Node::new(data, owner_for(mode.is_ephemeral(), session));
-    edit.set(slot, Some(node));
+    edit.set(slot, Some(stored(tables, final_path, node)));
     child_changed(scope, edit, parent, 1);
     Ok(WriteResult::Created {
         path: final_path,
@@ -157,7 +158,7 @@ fn set_data(
     let mut node = *edit.node(slot).ok_or(ErrorCode::NoNode)?;
     node.version = check_version(&node, version)?;
     node.data = data;
-    edit.set(slot, Some(node));
+    edit.set(slot, Some(stored(tables, path, node)));
     Ok(WriteResult::SetData {
         stat: scope.stat(&node),
     })

@@ -1,5 +1,6 @@
 //! Tests of the model and the translation as a whole.
 
+mod canonical;
 mod garbage;
 mod histories;
 mod json_files;
