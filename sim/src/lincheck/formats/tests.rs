@@ -257,3 +257,56 @@ fn model_errors_name_the_line() {
         .to_string();
     assert_eq!(error, "line 2: :txn completes with 2 micro-ops, invoked 1");
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SAMPLES: [&str; 3] = [
+        "[{:process 0, :type :invoke, :f :cas, :value [1 2], :key \"k\"}\n\
+         {:process 0, :type :ok, :f :cas, :value [1 2]} ; done\n\
+         {:process 1 :type :invoke :f :txn :value [[:read :x nil] [:write :y 2]]}\n\
+         {:process 1 :type :ok :f :txn :value [[:read :x 1] [:write :y 2]] :s #{\"\\u0041\"} :n 2N}\n\
+         {:process 2 :type :invoke :f :append :key \"k\" :value \"v\"} #_ 1.5]\n",
+        "{\"process\": 1, \"type\": \"invoke\", \"f\": \"txn\", \"value\": [[\"read\", \"x\", null]]}\n\
+         {\"process\": 1, \"type\": \"ok\", \"f\": \"txn\", \"value\": [[\"read\", \"x\", 3]]}\n\
+         {\"process\": 2, \"type\": \"invoke\", \"f\": \"get\", \"key\": \"k\"}\n",
+        "INFO  jepsen.util - 3\t:invoke\t:write\t4\n\
+         INFO  jepsen.util - 3\t:ok\t:write\t4\n\
+         INFO  jepsen.util - 1\t:invoke\t:cas\t[4 5]\n\
+         INFO  jepsen.util - 1\t:fail\t:cas\t[4 5]\n",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// Any cut, splice or byte of garbage in a history is an error or a history, never a
+        /// panic, in every format and for every model.
+        #[test]
+        fn mangled_histories_are_errors_not_panics(
+            index in 0..3usize,
+            cut in 0..1000usize,
+            insert in "[\\[\\](){}\":;#\\\\ a-z0-9\n\t-]{0,4}",
+            detect in any::<bool>(),
+        ) {
+            let sample = SAMPLES[index];
+            let cut = cut % (sample.len() + 1);
+            let mut text = sample.as_bytes()[..cut].to_vec();
+            text.extend_from_slice(insert.as_bytes());
+            text.extend_from_slice(&sample.as_bytes()[cut..]);
+            let text = String::from_utf8_lossy(&text);
+            let format = [Format::Edn, Format::Json, Format::JepsenLog][index];
+            if let Ok(history) = read_history(&text, (!detect).then_some(format)) {
+                let _ = register::from_history(&history, CAS);
+                let _ = kv::from_history(&history);
+                let _ = multi_register::from_history(&history);
+            }
+        }
+
+        /// The unmangled samples are valid.
+        #[test]
+        fn the_samples_read(sample in 0..3usize) {
+            prop_assert!(read_history(SAMPLES[sample], None).is_ok());
+        }
+    }
+}
