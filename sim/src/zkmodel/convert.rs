@@ -1,7 +1,7 @@
 //! History ops → the model's requests and replies ("logical ops"), before
 //! partitioning and ordering. Decides what is dropped and what is unknown.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use zksim_core::ids::SessionId;
 use zksim_core::request::{ClientOp, MultiOp, MultiResult, OpResult};
@@ -26,18 +26,16 @@ pub struct Logical {
 }
 
 impl Logical {
-    pub fn completed(&self) -> bool {
-        assert_eq!(self.output.is_some(), self.ret_us.is_some());
-        self.output.is_some()
+    /// closeSession and expiry: copied into every partition that holds an
+    /// op of the session.
+    pub fn is_session_op(&self) -> bool {
+        matches!(self.request, ZkRequest::CloseSession | ZkRequest::Expiry)
     }
 
-    /// createSession, closeSession and expiry: copied into every partition
-    /// that holds an op of the session.
-    pub fn is_session_op(&self) -> bool {
-        matches!(
-            self.request,
-            ZkRequest::CreateSession | ZkRequest::CloseSession | ZkRequest::Expiry
-        )
+    /// createSession: no effect on the model (every session not ended is
+    /// live), but its call bounds the session's first reads and its expiry.
+    pub fn is_create_session(&self) -> bool {
+        matches!(self.request, ZkRequest::CreateSession)
     }
 
     /// Reads are sequentially consistent, not linearizable: see `order.rs`.
@@ -67,45 +65,18 @@ impl Logical {
     }
 }
 
-/// What the model judges of a history: its ops, and the sessions used
-/// without a recorded creation (live from the start).
-pub struct Converted {
-    pub logical: Vec<Logical>,
-    pub initial_sessions: Vec<SessionId>,
-}
-
-pub fn convert(history: &History, tables: &mut Tables) -> Converted {
-    let mut logical = Vec::new();
+/// The ops the model judges, in history order. Dropped: what tells nothing
+/// (reads without a reply, createSessions without an id, reconnections) and
+/// ops of no session (`SessionId::NONE`).
+pub fn convert(history: &History, tables: &mut Tables) -> Vec<Logical> {
     let mut created = BTreeSet::new();
-    let mut expiries: BTreeMap<SessionId, usize> = BTreeMap::new();
-    for (index, op) in history.ops.iter().enumerate() {
-        let Some(converted) = convert_op(index, op, tables, &mut created) else {
-            continue;
-        };
-        if matches!(converted.request, ZkRequest::Expiry) {
-            // One expiry per session: the one the client learned of, if any.
-            if let Some(&kept) = expiries.get(&op.session) {
-                let kept: &mut Logical = &mut logical[kept];
-                if !kept.completed() && converted.completed() {
-                    *kept = converted;
-                }
-                continue;
-            }
-            expiries.insert(op.session, logical.len());
-        }
-        logical.push(converted);
-    }
-    let initial_sessions = logical
+    history
+        .ops
         .iter()
-        .map(|op| op.session)
-        .filter(|session| *session != SessionId::NONE && !created.contains(session))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    Converted {
-        logical,
-        initial_sessions,
-    }
+        .enumerate()
+        .filter_map(|(index, op)| convert_op(index, op, tables, &mut created))
+        .filter(|op| op.session != SessionId::NONE)
+        .collect()
 }
 
 fn convert_op(

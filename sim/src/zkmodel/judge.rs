@@ -8,7 +8,7 @@ use super::scope::{stat_matches, Scope};
 use super::state::ZkState;
 use super::tables::PathId;
 use super::types::{WriteOp, WriteResult, ZkOutput, ZkRequest};
-use super::writes::{multi_error_results, run_writes};
+use super::writes::{end_session, multi_error_results, run_writes};
 
 /// The state after a write if `output` (None: unknown) is possible in `state`.
 pub fn step_write(
@@ -20,12 +20,12 @@ pub fn step_write(
     output: Option<&ZkOutput>,
 ) -> Option<ZkState> {
     assert!(multi || ops.len() == 1, "a plain write is one op");
+    if let Some(ZkOutput::Error(ErrorCode::SessionExpired)) = output {
+        return Some(end_session(scope, state, session));
+    }
     if !state.is_live(session) {
-        let expired = matches!(
-            output,
-            None | Some(ZkOutput::Error(ErrorCode::SessionExpired))
-        );
-        return expired.then(|| state.clone());
+        // Refused: nothing else is possible, and an unknown outcome had no effect.
+        return output.is_none().then(|| state.clone());
     }
     let mut edit = state.edit();
     match (run_writes(scope, &mut edit, session, ops), output) {
@@ -90,18 +90,29 @@ fn result_matches(
     }
 }
 
-/// Whether `reported` is what `request` (a read or sync) returns in `state`.
-pub fn read_matches(
+/// The state after a read or sync if `reported` is what it returns in
+/// `state`: the state itself, or, for SessionExpired, the session ended.
+pub fn step_read(
     scope: Scope<'_>,
     state: &ZkState,
     session: SessionId,
     request: &ZkRequest,
     reported: &ZkOutput,
-) -> bool {
-    // A server answers only a connection whose session it knows.
-    if !state.is_live(session) {
-        return *reported == ZkOutput::Error(ErrorCode::SessionExpired);
+) -> Option<ZkState> {
+    if *reported == ZkOutput::Error(ErrorCode::SessionExpired) {
+        return Some(end_session(scope, state, session));
     }
+    // A server answers only a connection whose session it knows.
+    let matches = state.is_live(session) && read_matches(scope, state, request, reported);
+    matches.then(|| state.clone())
+}
+
+fn read_matches(
+    scope: Scope<'_>,
+    state: &ZkState,
+    request: &ZkRequest,
+    reported: &ZkOutput,
+) -> bool {
     let path = match request {
         ZkRequest::Sync { path }
         | ZkRequest::GetData { path }

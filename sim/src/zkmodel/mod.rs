@@ -59,21 +59,20 @@ pub struct Translation {
 /// op's time bounds and order (see `order.rs`).
 pub fn translate(history: &History) -> Translation {
     let mut tables = Tables::new();
-    let converted = convert::convert(history, &mut tables);
-    observed::mark(&converted.logical, &mut tables);
-    let parts = partition::partition(&converted.logical, &mut tables);
-    let emitted = order::emit(&converted.logical, &parts);
+    let logical = convert::convert(history, &mut tables);
+    observed::mark(&logical, &mut tables);
+    let parts = partition::partition(&logical, &mut tables);
+    let emitted = order::emit(&logical, &parts);
     let history_index = emitted
         .logical_index
         .iter()
-        .map(|&index| converted.logical[index].history_index)
+        .map(|&index| logical[index].history_index)
         .collect();
     let model = ZkModel {
         tables,
         groups: parts.groups,
         homes: parts.homes,
         seq_names: parts.seq_names,
-        initial_sessions: converted.initial_sessions,
     };
     Translation {
         model,

@@ -33,8 +33,6 @@ pub struct ZkModel {
     pub(super) homes: Vec<Option<(GroupId, u32)>>,
     /// Sequential prefix → the final path for each parent cversion.
     pub(super) seq_names: BTreeMap<PathId, Vec<PathId>>,
-    /// Sessions the history uses without having recorded their creation.
-    pub(super) initial_sessions: Vec<SessionId>,
 }
 
 impl ZkModel {
@@ -67,16 +65,10 @@ impl ZkModel {
             return Some(state.clone());
         }
         match &input.request {
-            ZkRequest::CreateSession => match output {
-                None | Some(ZkOutput::SessionCreated) if !state.is_live(session) => {
-                    let mut edit = state.edit();
-                    edit.add_session(session);
-                    Some(edit.finish())
-                }
-                _ => None,
-            },
+            // Every session not ended is live: creating one changes nothing.
+            ZkRequest::CreateSession => state.is_live(session).then(|| state.clone()),
             ZkRequest::CloseSession | ZkRequest::Expiry => {
-                step_close(scope, state, session, &input.request, output)
+                step_end(scope, state, session, &input.request, output)
             }
             ZkRequest::Write { ops, multi } => {
                 judge::step_write(scope, state, session, ops, *multi, output)
@@ -84,12 +76,10 @@ impl ZkModel {
             ZkRequest::Sync { .. }
             | ZkRequest::GetData { .. }
             | ZkRequest::Exists { .. }
-            | ZkRequest::GetChildren { .. } => {
-                let matches = output.is_none_or(|reported| {
-                    judge::read_matches(scope, state, session, &input.request, reported)
-                });
-                matches.then(|| state.clone())
-            }
+            | ZkRequest::GetChildren { .. } => match output {
+                None => Some(state.clone()),
+                Some(reported) => judge::step_read(scope, state, session, &input.request, reported),
+            },
         }
     }
 }
@@ -100,7 +90,7 @@ impl Model for ZkModel {
     type Output = ZkOutput;
 
     fn init(&self) -> ZkState {
-        ZkState::new(&self.initial_sessions)
+        ZkState::new()
     }
 
     fn step(&self, state: &ZkState, input: &ZkInput, output: Option<&ZkOutput>) -> Option<ZkState> {
@@ -136,20 +126,19 @@ impl Model for ZkModel {
         describe::output(&self.tables, output)
     }
 
-    /// Reads, syncs and failed writes leave the state as it was.
+    /// Reads, syncs and failed writes leave the state as it was, except
+    /// that a SessionExpired reply may end the session.
     fn is_read_only(&self, input: &ZkInput, output: Option<&ZkOutput>) -> bool {
-        let Some(output) = output else {
-            return false;
-        };
         match (&input.request, output) {
-            (ZkRequest::CreateSession | ZkRequest::Expiry, _) => false,
-            (ZkRequest::CloseSession, output) => *output != ZkOutput::SessionClosed,
-            (ZkRequest::Write { .. }, ZkOutput::Written(results)) => results
+            (_, None) | (_, Some(ZkOutput::Error(ErrorCode::SessionExpired))) => false,
+            (ZkRequest::CreateSession, _) => true,
+            (ZkRequest::CloseSession | ZkRequest::Expiry, _) => false,
+            (ZkRequest::Write { .. }, Some(ZkOutput::Written(results))) => results
                 .iter()
                 .all(|result| matches!(result, WriteResult::Error(_))),
-            (ZkRequest::Write { .. }, _) => true,
             (
-                ZkRequest::Sync { .. }
+                ZkRequest::Write { .. }
+                | ZkRequest::Sync { .. }
                 | ZkRequest::GetData { .. }
                 | ZkRequest::Exists { .. }
                 | ZkRequest::GetChildren { .. },
@@ -163,37 +152,25 @@ impl Model for ZkModel {
     }
 }
 
-/// closeSession (asked for) and expiry (not): a live session ends and its
-/// ephemerals go; closing a session no longer live fails with SessionExpired.
-fn step_close(
+/// closeSession (asked for) and expiry (not). A close answered ok ends a
+/// live session; any other outcome (SessionExpired, unknown, an expiry)
+/// says the session ended by then, here or earlier.
+fn step_end(
     scope: Scope<'_>,
     state: &ZkState,
     session: SessionId,
     request: &ZkRequest,
     output: Option<&ZkOutput>,
 ) -> Option<ZkState> {
-    let live = state.is_live(session);
-    let ends = match (request, output) {
-        (_, None) => live,
-        (ZkRequest::CloseSession, Some(ZkOutput::SessionClosed))
+    match (request, output) {
+        (ZkRequest::CloseSession, Some(ZkOutput::SessionClosed)) => state
+            .is_live(session)
+            .then(|| writes::end_session(scope, state, session)),
+        (_, None)
+        | (ZkRequest::CloseSession, Some(ZkOutput::Error(ErrorCode::SessionExpired)))
         | (ZkRequest::Expiry, Some(ZkOutput::Expired)) => {
-            if !live {
-                return None;
-            }
-            true
+            Some(writes::end_session(scope, state, session))
         }
-        (ZkRequest::CloseSession, Some(ZkOutput::Error(ErrorCode::SessionExpired))) => {
-            if live {
-                return None;
-            }
-            false
-        }
-        _ => return None,
-    };
-    if !ends {
-        return Some(state.clone());
+        _ => None,
     }
-    let mut edit = state.edit();
-    writes::close_session(scope, &mut edit, session);
-    Some(edit.finish())
 }

@@ -1,7 +1,9 @@
 //! ZooKeeper's client guarantees, expressed as each op's time bounds and
 //! `after` edges (see docs/ZK-HISTORY.md):
 //!
-//! - writes and session ops are linearizable: `call..ret` as recorded;
+//! - writes and closeSession are linearizable: `call..ret` as recorded
+//!   (createSession is not an operation: every session not ended is live,
+//!   but its call bounds the session's first reads and its expiry);
 //! - session FIFO: an op comes after the session's previous *completed* op
 //!   in the same partition (an op of unknown outcome orders nothing after it);
 //! - plain reads are sequentially consistent: a read may be stale, but not
@@ -64,8 +66,10 @@ pub fn emit(logical: &[Logical], parts: &Partitioning) -> Emitted {
         } else {
             op.call_us
         };
-        if matches!(op.request, ZkRequest::CreateSession) {
+        if op.is_create_session() {
             track.created_us = Some(op.call_us);
+            track.read_floor_us = op.call_us;
+            continue;
         }
         for &group in groups {
             let at = emitted.ops.len();

@@ -5,9 +5,9 @@
 //! `Children(p)` its set of children and cversion. A partition owns a node's
 //! children only if something observes them (a getChildren, a sequential
 //! create, a delete of the node); elsewhere creates and deletes of children
-//! leave the parent's cversion and numChildren unchecked. Session ops
-//! (createSession, closeSession, expiry) have no keys: they are copied into
-//! every partition that holds an op of their session.
+//! leave the parent's cversion and numChildren unchecked. closeSession and
+//! expiry have no keys: they are copied into every partition that holds an
+//! op of their session (createSession is no operation at all, see `order.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 

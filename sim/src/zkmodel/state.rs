@@ -1,4 +1,4 @@
-//! The model's state: the znodes of one partition and the live sessions.
+//! The model's state: the znodes of one partition and the sessions that ended.
 //!
 //! `step` is the checker's hot path and the search caches many states, so a
 //! state is shared and copy-on-write: the znodes live in fixed chunks of
@@ -48,30 +48,36 @@ impl Node {
 struct Inner {
     /// Slot `i` is `chunks[i / CHUNK_SLOTS][i % CHUNK_SLOTS]`; a missing chunk is all empty.
     chunks: Vec<Arc<Chunk>>,
-    /// Sorted, no duplicates.
-    sessions: Vec<SessionId>,
-    /// Wrapping sum of `node_digest` over nodes and `session_digest` over sessions.
+    /// Sessions closed or expired: sorted, no duplicates. Every other
+    /// session is live (an op of a session never precedes its creation, so
+    /// creation needs no record, and a subset of a history without its
+    /// createSession ops still makes sense).
+    ended: Vec<SessionId>,
+    /// Wrapping sum of `node_digest` over nodes and `session_digest` over ended sessions.
     digest: u64,
 }
 
-/// A partition's znodes by slot (slot 0 is the root) and its live sessions.
+/// A partition's znodes by slot (slot 0 is the root) and the sessions that ended.
 #[derive(Clone)]
 pub struct ZkState(Arc<Inner>);
 
+impl Default for ZkState {
+    fn default() -> ZkState {
+        ZkState::new()
+    }
+}
+
 impl ZkState {
-    /// The root alone, with these sessions live.
-    pub fn new(sessions: &[SessionId]) -> ZkState {
+    /// The root alone; every session live.
+    pub fn new() -> ZkState {
         let mut edit = Edit {
             inner: Inner {
                 chunks: Vec::new(),
-                sessions: Vec::new(),
+                ended: Vec::new(),
                 digest: 0,
             },
         };
         edit.set(0, Some(Node::new(DataId::EMPTY, SessionId::NONE)));
-        for session in sessions {
-            edit.add_session(*session);
-        }
         edit.finish()
     }
 
@@ -80,7 +86,7 @@ impl ZkState {
     }
 
     pub fn is_live(&self, session: SessionId) -> bool {
-        self.0.sessions.binary_search(&session).is_ok()
+        self.0.ended.binary_search(&session).is_err()
     }
 
     /// Starts a copy-on-write edit; `self` is unchanged.
@@ -95,8 +101,8 @@ impl ZkState {
         nodes_in(&self.0)
     }
 
-    pub fn sessions(&self) -> &[SessionId] {
-        &self.0.sessions
+    pub fn ended_sessions(&self) -> &[SessionId] {
+        &self.0.ended
     }
 
     /// About what a cached state holds on its own: its chunk and session
@@ -104,7 +110,7 @@ impl ZkState {
     pub fn heap_bytes(&self) -> u64 {
         let lists = std::mem::size_of::<Inner>()
             + self.0.chunks.len() * std::mem::size_of::<Arc<Chunk>>()
-            + self.0.sessions.len() * std::mem::size_of::<SessionId>();
+            + self.0.ended.len() * std::mem::size_of::<SessionId>();
         (lists + std::mem::size_of::<Chunk>()) as u64
     }
 
@@ -112,12 +118,12 @@ impl ZkState {
     pub fn check_invariants(&self) {
         let recomputed = nodes_in(&self.0)
             .map(|(slot, node)| node_digest(slot, node))
-            .chain(self.0.sessions.iter().map(|s| session_digest(*s)))
+            .chain(self.0.ended.iter().map(|s| session_digest(*s)))
             .fold(0u64, u64::wrapping_add);
         assert_eq!(recomputed, self.0.digest, "state digest drifted");
         assert!(
-            self.0.sessions.windows(2).all(|pair| pair[0] < pair[1]),
-            "sessions sorted and distinct"
+            self.0.ended.windows(2).all(|pair| pair[0] < pair[1]),
+            "ended sessions sorted and distinct"
         );
         assert!(self.node(0).is_some(), "the root always exists");
     }
@@ -172,20 +178,14 @@ impl Edit {
     }
 
     pub fn is_live(&self, session: SessionId) -> bool {
-        self.inner.sessions.binary_search(&session).is_ok()
+        self.inner.ended.binary_search(&session).is_err()
     }
 
-    pub fn add_session(&mut self, session: SessionId) {
-        if let Err(at) = self.inner.sessions.binary_search(&session) {
-            self.inner.sessions.insert(at, session);
+    /// The session ends (for good: ids are never reused).
+    pub fn end_session(&mut self, session: SessionId) {
+        if let Err(at) = self.inner.ended.binary_search(&session) {
+            self.inner.ended.insert(at, session);
             self.inner.digest = self.inner.digest.wrapping_add(session_digest(session));
-        }
-    }
-
-    pub fn remove_session(&mut self, session: SessionId) {
-        if let Ok(at) = self.inner.sessions.binary_search(&session) {
-            self.inner.sessions.remove(at);
-            self.inner.digest = self.inner.digest.wrapping_sub(session_digest(session));
         }
     }
 
@@ -226,7 +226,7 @@ impl PartialEq for ZkState {
             return true;
         }
         let (a, b) = (&*self.0, &*other.0);
-        if a.digest != b.digest || a.sessions != b.sessions {
+        if a.digest != b.digest || a.ended != b.ended {
             return false;
         }
         let empty: Chunk = [None; CHUNK_SLOTS];
@@ -251,7 +251,7 @@ impl fmt::Debug for ZkState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ZkState")
             .field("nodes", &self.nodes().collect::<Vec<_>>())
-            .field("sessions", &self.0.sessions)
+            .field("ended", &self.0.ended)
             .finish()
     }
 }
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn edits_copy_on_write_and_equality_ignores_history() {
-        let base = ZkState::new(&[SessionId(7)]);
+        let base = ZkState::new();
         let mut edit = base.edit();
         edit.set(40, Some(Node::new(DataId(3), SessionId::NONE)));
         let grown = edit.finish();
@@ -275,8 +275,13 @@ mod tests {
         assert_eq!(shrunk, base, "an empty chunk equals a missing one");
         shrunk.check_invariants();
         let mut edit = base.edit();
-        edit.remove_session(SessionId(7));
-        edit.add_session(SessionId(7));
-        assert_eq!(edit.finish(), base);
+        edit.end_session(SessionId(7));
+        let ended = edit.finish();
+        assert!(!ended.is_live(SessionId(7)));
+        assert!(ended.is_live(SessionId(8)));
+        assert_ne!(ended, base);
+        let mut edit = ended.edit();
+        edit.end_session(SessionId(7));
+        assert_eq!(edit.finish(), ended);
     }
 }

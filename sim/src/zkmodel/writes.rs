@@ -6,7 +6,7 @@ use zksim_core::tree::{CreateMode, ErrorCode};
 
 use super::observed::stored;
 use super::scope::{owner_for, Scope};
-use super::state::{Edit, Node};
+use super::state::{Edit, Node, ZkState};
 use super::tables::{DataId, PathId};
 use super::types::{WriteOp, WriteResult};
 
@@ -198,12 +198,15 @@ fn child_changed(scope: Scope<'_>, edit: &mut Edit, parent: PathId, delta: i32) 
     edit.set(slot, Some(node));
 }
 
-/// closeSession and expiry: the session's ephemerals in this partition go,
-/// each bumping its parent's cversion; the session is no longer live.
-pub fn close_session(scope: Scope<'_>, edit: &mut Edit, session: SessionId) {
-    assert!(edit.is_live(session), "closing a live session");
-    assert_ne!(session, SessionId::NONE);
+/// A session ends (closeSession, expiry, or a SessionExpired reply that
+/// shows it ended): its ephemerals in this partition go, each bumping its
+/// parent's cversion. No effect on a session that already ended.
+pub fn end_session(scope: Scope<'_>, state: &ZkState, session: SessionId) -> ZkState {
+    if !state.is_live(session) {
+        return state.clone();
+    }
     let group = &scope.model.groups[scope.group.0 as usize];
+    let mut edit = state.edit();
     let owned: Vec<usize> = edit
         .nodes()
         .filter(|(_, node)| node.ephemeral_owner == session)
@@ -217,7 +220,10 @@ pub fn close_session(scope: Scope<'_>, edit: &mut Edit, session: SessionId) {
             .parent
             .expect("an ephemeral is never the root");
         edit.set(slot, None);
-        child_changed(scope, edit, parent, -1);
+        child_changed(scope, &mut edit, parent, -1);
     }
-    edit.remove_session(session);
+    edit.end_session(session);
+    let ended = edit.finish();
+    assert!(!ended.is_live(session));
+    ended
 }

@@ -167,7 +167,7 @@ fn an_ephemeral_gone_after_close_is_not_seen_after_a_sync() {
 }
 
 #[test]
-fn writes_after_expiry_fail_with_session_expired_and_only_then() {
+fn a_session_that_failed_with_session_expired_stays_ended() {
     let mut s = Script::default();
     let a = s.client(0, 0x100, 0, 5);
     s.op(a, 10, 20, create("/k", ""), created("/k", 0));
@@ -180,6 +180,7 @@ fn writes_after_expiry_fail_with_session_expired_and_only_then() {
         fail(ErrorCode::SessionExpired),
     );
     assert_verdict(&s, Overall::Linearizable);
+    // SessionExpired says the session ended: it cannot write afterwards.
     let mut s = Script::default();
     let a = s.client(0, 0x100, 0, 5);
     s.op(a, 10, 20, create("/k", ""), created("/k", 0));
@@ -190,6 +191,27 @@ fn writes_after_expiry_fail_with_session_expired_and_only_then() {
         set("/k", "x", -1),
         fail(ErrorCode::SessionExpired),
     );
+    assert_verdict(&s, Overall::Linearizable);
+    s.op(a, 60, 70, set("/k", "y", -1), set_ok(1, 1));
+    assert_verdict(&s, Overall::NotLinearizable);
+}
+
+#[test]
+fn an_ephemeral_outliving_a_session_expired_reply_fails() {
+    let mut s = Script::default();
+    let owner = s.client(0, 0x100, 0, 5);
+    let other = s.client(1, 0x200, 0, 5);
+    let ephemeral = create_mode("/e", "x", CreateMode::Ephemeral);
+    s.op(owner, 10, 20, ephemeral, created_by("/e", 1, owner.session));
+    s.op(owner, 30, 40, get("/e"), fail(ErrorCode::SessionExpired));
+    s.op(other, 50, 60, sync("/"), synced("/"));
+    s.op(other, 60, 70, exists("/e"), exists_ok(None));
+    assert_verdict(&s, Overall::Linearizable);
+    let stale = Stat {
+        ephemeral_owner: owner.session,
+        ..stat(0, 1)
+    };
+    s.op(other, 80, 90, exists("/e"), exists_ok(Some(stale)));
     assert_verdict(&s, Overall::NotLinearizable);
 }
 

@@ -42,12 +42,21 @@ fn independent_keys_split_and_sessions_are_copied() {
     s.op(a, 10, 20, create("/a", "x"), created("/a", 1));
     s.op(b, 10, 20, create("/b", "x"), created("/b", 1));
     s.op(a, 30, 40, get("/b"), data("x", 0));
+    s.close(a, 50, 60);
+    s.close(b, 50, 60);
     let parts = partitions(&s);
     assert_eq!(names(&s), vec!["/a", "/b"]);
-    // Session 0x100 has ops in both: its createSession is in both.
-    assert!(parts[0].1.contains(&"createSession → 0x100".to_owned()));
-    assert!(parts[1].1.contains(&"createSession → 0x100".to_owned()));
-    assert!(!parts[0].1.contains(&"createSession → 0x200".to_owned()));
+    // Session 0x100 has ops in both: its close is in both.
+    let close_a = "closeSession 0x100".to_owned();
+    let close_b = "closeSession 0x200".to_owned();
+    assert!(parts[0].1.contains(&close_a));
+    assert!(parts[1].1.contains(&close_a));
+    assert!(!parts[0].1.contains(&close_b));
+    assert!(parts[1].1.contains(&close_b));
+    // createSession changes nothing in the model: not an operation.
+    assert!(parts
+        .iter()
+        .all(|(_, ops)| ops.iter().all(|op| !op.starts_with("createSession"))));
     assert_eq!(s.verdict(), crate::lincheck::Overall::Linearizable);
 }
 
