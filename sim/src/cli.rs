@@ -5,7 +5,7 @@ use crate::lincheck::command::CheckArgs;
 use crate::runner::{bugs_for, failure_record, run_seeds, RunRequest};
 use crate::scenario::Scenario;
 use crate::trace::format_hash;
-use crate::world::run_seed;
+use crate::world::run_seed_with_history;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::ops::Range;
@@ -90,6 +90,9 @@ pub struct ReplayArgs {
     /// Write every event of the run to this file as JSON lines.
     #[arg(long)]
     pub trace: Option<PathBuf>,
+    /// Write the client history to this file as JSON lines (check it with `zksim check --model zk`).
+    #[arg(long)]
+    pub history: Option<PathBuf>,
 }
 
 pub fn parse_seeds(text: &str) -> Result<Range<u64>, String> {
@@ -280,7 +283,13 @@ fn replay(args: ReplayArgs) -> u8 {
         None => None,
     };
     crate::panics::quiet_hook();
-    let outcome = run_seed(&scenario, args.seed, bugs_for(bug), sink);
+    let (outcome, history) = run_seed_with_history(&scenario, args.seed, bugs_for(bug), sink);
+    if let Some(path) = &args.history {
+        let json = crate::zkmodel::history_to_json(&history);
+        if let Err(error) = std::fs::write(path, json) {
+            return bad_input(format!("cannot write {}: {error}", path.display()));
+        }
+    }
     let record = failure_record(&args.scenario, bug, &outcome);
     for violation in &record.violations {
         let node = violation

@@ -20,4 +20,5 @@ pub mod trace;
 pub mod violation;
 pub mod workload;
 pub mod world;
+pub mod zk_check;
 pub mod zkmodel;

@@ -151,3 +151,45 @@ fn list_names_scenarios_and_bugs() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_replayed_history_is_checked_again_by_zksim_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let history = dir.path().join("history.jsonl");
+    let history_arg = history.to_str().expect("utf-8");
+    let replay = zksim(&[
+        "replay",
+        "--scenario",
+        "clients",
+        "--seed",
+        "1",
+        "--history",
+        history_arg,
+    ]);
+    assert_eq!(replay.status.code(), Some(0), "{}", text(&replay));
+    let check = zksim(&["check", "--model", "zk", history_arg]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    assert!(
+        text(&check).contains("verdict: linearizable"),
+        "{}",
+        text(&check)
+    );
+    // A damaged file is bad input, naming the line.
+    let mut damaged = std::fs::read_to_string(&history).expect("written");
+    damaged.push_str("{\"type\": \"op\", \"client\": \n");
+    let damaged_path = dir.path().join("damaged.jsonl");
+    std::fs::write(&damaged_path, &damaged).expect("write");
+    let lines = damaged.lines().count();
+    let check = zksim(&[
+        "check",
+        "--model",
+        "zk",
+        damaged_path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check));
+    assert!(
+        text(&check).contains(&format!("line {lines}")),
+        "{}",
+        text(&check)
+    );
+}
