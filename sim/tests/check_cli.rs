@@ -138,14 +138,11 @@ fn bad_input_exits_2_naming_the_line() {
 }
 
 #[test]
-fn the_zk_model_is_not_available_yet() {
+fn the_zk_model_reads_only_zksims_own_history_files() {
+    let output = check(LINEARIZABLE, &["--model", "zk", "--format", "edn"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     let output = check(LINEARIZABLE, &["--model", "zk"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(
-        text(&output).contains("model zk: not available yet"),
-        "{}",
-        text(&output)
-    );
 }
 
 #[test]
