@@ -31,10 +31,9 @@ impl World {
         }
         // One violation per failing partition, with the explanation in words.
         let text = zkmodel::explain(&self.history, &report);
-        let mut paragraphs = text.split("\n").peekable();
         let mut current: Option<(ViolationKind, String)> = None;
         let mut found = Vec::new();
-        while let Some(line) = paragraphs.next() {
+        for line in text.lines() {
             let kind = if line.starts_with("NOT LINEARIZABLE") {
                 Some(ViolationKind::NotLinearizable)
             } else if line.starts_with("UNDECIDED") {
