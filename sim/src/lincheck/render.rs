@@ -56,21 +56,29 @@ pub(super) fn render_text(rendered: &Rendered<'_>) -> String {
     for (partition, elapsed) in report.partitions.iter().zip(&rendered.timed.elapsed) {
         out.push_str(&partition_line(partition, *elapsed));
     }
-    let failing = report
-        .partitions
-        .iter()
-        .filter(|p| !matches!(p.verdict, PartitionVerdict::Linearizable))
-        .count();
+    let count = |name: &str| {
+        let matching = report
+            .partitions
+            .iter()
+            .filter(|p| verdict_name(&p.verdict) == name);
+        matching.count()
+    };
+    let (failing, undecided) = (count("not-linearizable"), count("unknown"));
+    let undecided_note = if undecided > 0 {
+        format!(", {undecided} undecided")
+    } else {
+        String::new()
+    };
     let verdict = match report.verdict() {
-        Overall::Linearizable => "LINEARIZABLE".to_string(),
+        Overall::Linearizable => "LINEARIZABLE:".to_string(),
         Overall::NotLinearizable => {
-            format!("NOT LINEARIZABLE ({failing} partitions not shown linearizable)")
+            format!("NOT LINEARIZABLE: {failing} not linearizable{undecided_note}; in all")
         }
-        Overall::Unknown => format!("UNKNOWN within the budget ({failing} partitions undecided)"),
+        Overall::Unknown => format!("UNKNOWN within the budget: {undecided} undecided; in all"),
     };
     writeln!(
         out,
-        "{verdict}: {} partitions, {:.1} ms",
+        "{verdict} {} partitions, {:.1} ms",
         report.partitions.len(),
         millis(rendered.elapsed)
     )
