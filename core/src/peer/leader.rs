@@ -212,10 +212,10 @@ impl Peer {
             PeerMessage::PingAck { round, sessions } => {
                 self.leader_on_ping_ack(from, round, sessions)
             }
-            PeerMessage::SyncRequest { token } => {
-                if self.leading().established && self.is_synced(from) {
-                    self.leader_on_sync(from, token);
-                }
+            PeerMessage::SyncRequest { token }
+                if self.leading().established && self.is_synced(from) =>
+            {
+                self.leader_on_sync(from, token);
             }
             _ => {}
         }

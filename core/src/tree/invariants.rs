@@ -54,10 +54,8 @@ impl DataTree {
                 return Err(format!("child {name} missing"));
             }
         }
-        if stat.ephemeral_owner != SessionId::NONE {
-            if !node.children.is_empty() {
-                return Err("ephemeral with children".to_owned());
-            }
+        if stat.ephemeral_owner != SessionId::NONE && !node.children.is_empty() {
+            return Err("ephemeral with children".to_owned());
         }
         if stat.czxid > stat.mzxid || stat.czxid > stat.pzxid {
             return Err(format!(
