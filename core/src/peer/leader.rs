@@ -86,7 +86,6 @@ impl Leader {
         Zxid::new(self.epoch.expect("decided before NEWLEADER"), 0)
     }
 
-    /// Followers that receive proposals and commits (sync sent, FIFO after it).
     /// Followers that acknowledged NEWLEADER: they count in quorums.
     pub(super) fn synced_followers(&self) -> Vec<NodeId> {
         self.followers
@@ -96,6 +95,7 @@ impl Leader {
             .collect()
     }
 
+    /// Followers that receive proposals and commits (sync sent, FIFO after it).
     pub(super) fn forwarding(&self) -> Vec<NodeId> {
         self.followers
             .iter()
