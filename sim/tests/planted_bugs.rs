@@ -19,7 +19,7 @@ fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
         PlantedBug::StaleProposalsAfterShutdown => ("swarm", "56..57"),
         PlantedBug::ApplyBeforeDurable => ("leader-failover", "12..13"),
         PlantedBug::CommitWithoutQuorum => ("leader-failover", "1..3"),
-        PlantedBug::StaleReadAfterReconnect => ("stale-followers", "14..16"),
+        PlantedBug::StaleReadAfterReconnect => ("stale-followers", "3..4"),
         PlantedBug::LostUpdateInMulti => ("clients", "0..3"),
         PlantedBug::EphemeralAfterExpiry => ("clients", "0..10"),
         PlantedBug::WatchAfterRead => ("clients", "0..3"),

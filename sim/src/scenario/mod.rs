@@ -71,8 +71,8 @@ impl Default for Checks {
     fn default() -> Self {
         Checks {
             linearizability: true,
-            linearizability_max_steps: 50_000_000,
-            linearizability_max_memory_mb: 512,
+            linearizability_max_steps: 1_000_000_000,
+            linearizability_max_memory_mb: 4096,
         }
     }
 }
