@@ -3,11 +3,10 @@
 //! ZooKeeper's guarantees, outside the run that recorded it.
 
 use crate::lincheck::command::{
-    CheckArgs, FormatName, EXIT_BAD_INPUT, EXIT_LINEARIZABLE, EXIT_NOT_LINEARIZABLE, EXIT_UNKNOWN,
+    bad_input, now, CheckArgs, FormatName, EXIT_LINEARIZABLE, EXIT_NOT_LINEARIZABLE, EXIT_UNKNOWN,
 };
-use crate::lincheck::{check_with_deadline, Budget, Overall, PartitionVerdict};
+use crate::lincheck::{check_with_deadline, Overall, PartitionVerdict};
 use crate::zkmodel;
-use std::time::{Duration, Instant};
 
 pub fn run(args: &CheckArgs) -> u8 {
     let shown = args.file.display();
@@ -23,15 +22,14 @@ pub fn run(args: &CheckArgs) -> u8 {
         Err(error) => return bad_input(format!("{shown}: {error}")),
     };
     let translation = zkmodel::translate(&history);
-    let budget = Budget {
-        max_steps: args.max_steps,
-        max_cache_bytes: args.max_memory_mb.saturating_mul(1 << 20),
-    };
     let started = now();
-    let deadline = args
-        .timeout_ms
-        .map(|ms| started + Duration::from_millis(ms));
-    let timed = check_with_deadline(&translation.model, &translation.ops, &budget, deadline);
+    let deadline = args.deadline(started);
+    let timed = check_with_deadline(
+        &translation.model,
+        &translation.ops,
+        &args.budget(),
+        deadline,
+    );
     let elapsed = now() - started;
     let report = &timed.report;
     let verdict = match report.verdict() {
@@ -84,14 +82,4 @@ pub fn run(args: &CheckArgs) -> u8 {
         Overall::NotLinearizable => EXIT_NOT_LINEARIZABLE,
         Overall::Unknown => EXIT_UNKNOWN,
     }
-}
-
-fn bad_input(message: impl std::fmt::Display) -> u8 {
-    eprintln!("zksim check: {message}");
-    EXIT_BAD_INPUT
-}
-
-#[allow(clippy::disallowed_methods)] // the command line's timings and deadline, never a simulation
-fn now() -> Instant {
-    Instant::now()
 }

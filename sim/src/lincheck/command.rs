@@ -163,7 +163,23 @@ fn register_options(args: &CheckArgs, history: &History, flavor: Flavor) -> Regi
     }
 }
 
-fn bad_input(message: impl std::fmt::Display) -> u8 {
+impl CheckArgs {
+    /// The deterministic limits the options ask for.
+    pub fn budget(&self) -> Budget {
+        Budget {
+            max_steps: self.max_steps,
+            max_cache_bytes: self.max_memory_mb.saturating_mul(1 << 20),
+        }
+    }
+
+    /// The wall-clock deadline `--timeout-ms` sets, counted from `started`.
+    pub fn deadline(&self, started: Instant) -> Option<Instant> {
+        self.timeout_ms
+            .map(|ms| started + Duration::from_millis(ms))
+    }
+}
+
+pub(crate) fn bad_input(message: impl std::fmt::Display) -> u8 {
     eprintln!("zksim check: {message}");
     EXIT_BAD_INPUT
 }
@@ -175,14 +191,9 @@ fn checked<M: Model>(context: &Context<'_>, built: Built<M>) -> u8 {
         Err(error) => return bad_input(format!("{}: {error}", context.args.file.display())),
     };
     let args = context.args;
-    let budget = Budget {
-        max_steps: args.max_steps,
-        max_cache_bytes: args.max_memory_mb.saturating_mul(1 << 20),
-    };
+    let budget = args.budget();
     let started = now();
-    let deadline = args
-        .timeout_ms
-        .map(|ms| started + Duration::from_millis(ms));
+    let deadline = args.deadline(started);
     let timed: TimedReport = if args.no_partition {
         let model = Unpartitioned(model);
         check_with_deadline(&model, &ops, &budget, deadline)
@@ -215,6 +226,6 @@ fn checked<M: Model>(context: &Context<'_>, built: Built<M>) -> u8 {
 }
 
 #[allow(clippy::disallowed_methods)] // the command line's timings and deadline, never a simulation
-fn now() -> Instant {
+pub(crate) fn now() -> Instant {
     Instant::now()
 }
