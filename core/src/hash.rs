@@ -36,7 +36,7 @@ impl StableHasher {
 }
 
 /// The murmur3 64-bit finalizer: every input bit affects every output bit.
-fn fmix64(mut value: u64) -> u64 {
+pub fn fmix64(mut value: u64) -> u64 {
     value ^= value >> 33;
     value = value.wrapping_mul(0xff51_afd7_ed55_8ccd);
     value ^= value >> 33;

@@ -5,7 +5,7 @@
 //! that shows the change.
 
 use crate::ids::{ConnId, Zxid};
-use crate::tree::DataTree;
+use crate::tree::{parent_of, DataTree};
 use crate::txn::Txn;
 use crate::watch::{WatchEvent, WatchKind, WatchType};
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,15 +14,6 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Watches {
     data: BTreeMap<String, BTreeSet<ConnId>>,
     child: BTreeMap<String, BTreeSet<ConnId>>,
-}
-
-/// The parent of an absolute path other than "/".
-fn parent_of(path: &str) -> &str {
-    match path.rfind('/') {
-        Some(0) => "/",
-        Some(split) => &path[..split],
-        None => unreachable!("paths are absolute: {path}"),
-    }
 }
 
 impl Watches {
@@ -54,14 +45,7 @@ impl Watches {
         match txn {
             Txn::Create { path, .. } => {
                 self.fire(WatchType::Data, path, WatchKind::NodeCreated, zxid, fired);
-                let parent = parent_of(path);
-                self.fire(
-                    WatchType::Child,
-                    parent,
-                    WatchKind::NodeChildrenChanged,
-                    zxid,
-                    fired,
-                );
+                self.fire_parent(path, zxid, fired);
             }
             Txn::Delete { path, .. } => self.deleted(path, zxid, fired),
             Txn::SetData { path, .. } => {
@@ -93,14 +77,14 @@ impl Watches {
     fn deleted(&mut self, path: &str, zxid: Zxid, fired: &mut Vec<(ConnId, WatchEvent)>) {
         self.fire(WatchType::Data, path, WatchKind::NodeDeleted, zxid, fired);
         self.fire(WatchType::Child, path, WatchKind::NodeDeleted, zxid, fired);
-        let parent = parent_of(path);
-        self.fire(
-            WatchType::Child,
-            parent,
-            WatchKind::NodeChildrenChanged,
-            zxid,
-            fired,
-        );
+        self.fire_parent(path, zxid, fired);
+    }
+
+    /// A child of the parent of `path` came or went.
+    fn fire_parent(&mut self, path: &str, zxid: Zxid, fired: &mut Vec<(ConnId, WatchEvent)>) {
+        let parent = parent_of(path).expect("the root is never created or deleted");
+        let kind = WatchKind::NodeChildrenChanged;
+        self.fire(WatchType::Child, parent, kind, zxid, fired);
     }
 
     fn fire(

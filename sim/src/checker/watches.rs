@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use zksim_core::ids::Zxid;
+use zksim_core::tree::parent_of;
 use zksim_core::txn::Txn;
 use zksim_core::watch::{WatchEvent, WatchKind};
 
@@ -83,22 +84,20 @@ impl ChangeIndex {
     }
 }
 
-fn parent_of(path: &str) -> String {
-    match path.rfind('/') {
-        Some(0) | None => "/".to_string(),
-        Some(split) => path[..split].to_string(),
-    }
+/// The parent of a created or deleted node (never the root).
+fn parent(path: &str) -> String {
+    parent_of(path).unwrap_or("/").to_string()
 }
 
 fn effects_of(txn: &Txn, effects: &mut Vec<(String, WatchKind)>) {
     let deleted = |path: &str, effects: &mut Vec<(String, WatchKind)>| {
         effects.push((path.to_string(), WatchKind::NodeDeleted));
-        effects.push((parent_of(path), WatchKind::NodeChildrenChanged));
+        effects.push((parent(path), WatchKind::NodeChildrenChanged));
     };
     match txn {
         Txn::Create { path, .. } => {
             effects.push((path.clone(), WatchKind::NodeCreated));
-            effects.push((parent_of(path), WatchKind::NodeChildrenChanged));
+            effects.push((parent(path), WatchKind::NodeChildrenChanged));
         }
         Txn::Delete { path, .. } => deleted(path, effects),
         Txn::SetData { path, .. } => effects.push((path.clone(), WatchKind::NodeDataChanged)),

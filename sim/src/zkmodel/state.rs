@@ -11,6 +11,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use zksim_core::hash::fmix64;
 use zksim_core::ids::SessionId;
 
 use super::tables::DataId;
@@ -199,25 +200,15 @@ impl Edit {
     }
 }
 
-/// The murmur3 64-bit finalizer.
-fn mix(mut value: u64) -> u64 {
-    value ^= value >> 33;
-    value = value.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    value ^= value >> 33;
-    value = value.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    value ^= value >> 33;
-    value
-}
-
 fn node_digest(slot: usize, node: &Node) -> u64 {
-    let head = mix(slot as u64 ^ (u64::from(node.data.0) << 32));
+    let head = fmix64(slot as u64 ^ (u64::from(node.data.0) << 32));
     let counters =
-        mix(u64::from(node.version as u32) ^ (u64::from(node.cversion as u32) << 32) ^ head);
-    mix(counters ^ u64::from(node.num_children).rotate_left(17) ^ mix(node.ephemeral_owner.0))
+        fmix64(u64::from(node.version as u32) ^ (u64::from(node.cversion as u32) << 32) ^ head);
+    fmix64(counters ^ u64::from(node.num_children).rotate_left(17) ^ fmix64(node.ephemeral_owner.0))
 }
 
 fn session_digest(session: SessionId) -> u64 {
-    mix(session.0 ^ 0x5e55_1075_5e55_1075)
+    fmix64(session.0 ^ 0x5e55_1075_5e55_1075)
 }
 
 impl PartialEq for ZkState {
