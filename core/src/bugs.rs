@@ -34,10 +34,13 @@ pub enum PlantedBug {
     WatchAfterRead,
     /// setWatches re-registers watches without firing those whose node changed meanwhile.
     SetWatchesIgnoresZxid,
+    /// The leader sends proposals to its followers in a randomly seeded hash set's
+    /// order: not a safety bug, a determinism bug (found by the determinism check).
+    NondeterministicIteration,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 13] = [
+    pub const ALL: [PlantedBug; 14] = [
         PlantedBug::AckBeforeFsync,
         PlantedBug::SkipTornTailTruncation,
         PlantedBug::DiffInsteadOfTrunc,
@@ -51,6 +54,7 @@ impl PlantedBug {
         PlantedBug::EphemeralAfterExpiry,
         PlantedBug::WatchAfterRead,
         PlantedBug::SetWatchesIgnoresZxid,
+        PlantedBug::NondeterministicIteration,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl PlantedBug {
             PlantedBug::EphemeralAfterExpiry => "ephemeral-after-expiry",
             PlantedBug::WatchAfterRead => "watch-after-read",
             PlantedBug::SetWatchesIgnoresZxid => "set-watches-ignores-zxid",
+            PlantedBug::NondeterministicIteration => "nondeterministic-iteration",
         }
     }
 
@@ -109,6 +114,9 @@ impl PlantedBug {
             }
             PlantedBug::SetWatchesIgnoresZxid => {
                 "after a reconnect, setWatches re-registers every watch without firing those whose node changed while the client was away"
+            }
+            PlantedBug::NondeterministicIteration => {
+                "the leader iterates its followers through a randomly seeded hash set (std's RandomState), so message order differs between runs of the same seed"
             }
         }
     }

@@ -1,9 +1,12 @@
 //! The command line: `zksim run`, `zksim replay`, `zksim list`, `zksim check`.
 
-use crate::builtin::{resolve, BUILTIN, DEFAULT_SCENARIO};
+use crate::builtin::{resolve, BUILTIN};
 use crate::lincheck::command::CheckArgs;
-use crate::runner::{bugs_for, failure_record, run_seeds, RunRequest};
+use crate::merge_command::MergeArgs;
+pub use crate::run_command::RunArgs;
+use crate::runner::{bugs_for, failure_record};
 use crate::scenario::Scenario;
+use crate::shrink::command::ShrinkArgs;
 use crate::trace::format_hash;
 use crate::world::run_seed_with_history;
 use clap::{Args, Parser, Subcommand};
@@ -12,7 +15,6 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zksim_core::bugs::{Bugs, PlantedBug};
-use zksim_reports::RunSummary;
 
 /// Exit codes: 0 all seeds passed, 1 some failed, 2 bad input.
 pub const EXIT_PASS: u8 = 0;
@@ -27,8 +29,11 @@ pub const EXIT_BAD_INPUT: u8 = 2;
     long_about = "Runs seeded simulations of a ZooKeeper-style replicated store (ZAB) under crashes, \
                   disk faults and network partitions, checks every recovery and ZooKeeper's own \
                   invariants, and reproduces any failure exactly from its seed.\n\n\
-                  Also checks recorded histories for linearizability (`zksim check`).\n\n\
-                  Exit codes: 0 = every seed passed, 1 = some seed failed, 2 = bad input; \
+                  A failing seed gets a report folder (HTML with plots, JSON); `zksim shrink` \
+                  minimizes it to a scenario file; `zksim merge` combines sharded runs. Also \
+                  checks recorded histories for linearizability (`zksim check`).\n\n\
+                  Exit codes: 0 = every seed passed, 1 = some seed failed (or ran differently \
+                  twice, or missed the scenario's required coverage), 2 = bad input; \
                   `zksim check`: 0 = linearizable, 1 = not linearizable, 2 = bad input, \
                   3 = unknown within the budget."
 )]
@@ -40,7 +45,20 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a scenario over a range of seeds, in parallel across seeds.
+    ///
+    /// Writes summary.json, summary.md, junit.xml and a report folder per failing seed
+    /// (report.json, index.html with plots, summary.md) to --out.
     Run(RunArgs),
+    /// Minimize a failure to a small scenario file that still fails the same way.
+    ///
+    /// Reads a report folder (or its report.json) written by `zksim run`, and writes a
+    /// scenario with an explicit fault schedule: replay it with the seed it prints.
+    Shrink(ShrinkArgs),
+    /// Combine the outputs of sharded runs (`zksim run --shard K/N`) into one.
+    ///
+    /// Reads summary.json files (or output folders holding one) and writes the merged
+    /// summary.json, summary.md and junit.xml.
+    Merge(MergeArgs),
     /// Re-run one seed exactly and print its trace hash.
     Replay(ReplayArgs),
     /// List the built-in scenarios and the planted bugs.
@@ -50,31 +68,6 @@ pub enum Command {
     /// Exit codes: 0 = linearizable, 1 = not linearizable, 2 = bad input, 3 = unknown within
     /// the budget.
     Check(CheckArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct RunArgs {
-    /// A scenario file, or the name of a built-in scenario.
-    #[arg(default_value = DEFAULT_SCENARIO)]
-    pub scenario: String,
-    /// Seeds to run: `A..B` (B excluded) or a single seed `N`.
-    #[arg(long, default_value = "0..1000", value_parser = parse_seeds)]
-    pub seeds: Range<u64>,
-    /// Parallel simulations (default: the number of cores).
-    #[arg(long)]
-    pub jobs: Option<usize>,
-    /// Plant a bug by name (needs a build with the `planted-bugs` feature; see `zksim list`).
-    #[arg(long)]
-    pub bug: Option<String>,
-    /// Also write the run summary as JSON to this file.
-    #[arg(long)]
-    pub summary_json: Option<PathBuf>,
-    /// Also write the run summary as Markdown to this file.
-    #[arg(long)]
-    pub summary_md: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -118,7 +111,9 @@ pub fn parse_seeds(text: &str) -> Result<Range<u64>, String> {
 
 pub fn main_with(cli: Cli) -> ExitCode {
     let code = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => crate::run_command::run(args),
+        Command::Shrink(args) => crate::shrink::command::run(&args),
+        Command::Merge(args) => crate::merge_command::run(&args),
         Command::Replay(args) => replay(args),
         Command::List => list(),
         Command::Check(args) => crate::lincheck::command::run(&args),
@@ -126,12 +121,12 @@ pub fn main_with(cli: Cli) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn bad_input(message: impl std::fmt::Display) -> u8 {
+pub(crate) fn bad_input(message: impl std::fmt::Display) -> u8 {
     eprintln!("zksim: {message}");
     EXIT_BAD_INPUT
 }
 
-fn parse_bug(name: Option<&str>) -> Result<Option<PlantedBug>, String> {
+pub(crate) fn parse_bug(name: Option<&str>) -> Result<Option<PlantedBug>, String> {
     let Some(name) = name else { return Ok(None) };
     let Some(bug) = PlantedBug::from_name(name) else {
         let known: Vec<&str> = PlantedBug::ALL.iter().map(|bug| bug.name()).collect();
@@ -153,121 +148,13 @@ fn load(reference: &str) -> Result<Scenario, u8> {
 }
 
 /// The scenario and the planted bug named on the command line, or the exit code.
-fn load_with_bug(reference: &str, bug: Option<&str>) -> Result<(Scenario, Option<PlantedBug>), u8> {
+pub(crate) fn load_with_bug(
+    reference: &str,
+    bug: Option<&str>,
+) -> Result<(Scenario, Option<PlantedBug>), u8> {
     let scenario = load(reference)?;
     let bug = parse_bug(bug).map_err(bad_input)?;
     Ok((scenario, bug))
-}
-
-fn run(args: RunArgs) -> u8 {
-    let (scenario, bug) = match load_with_bug(&args.scenario, args.bug.as_deref()) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    crate::panics::quiet_hook();
-    let request = RunRequest {
-        scenario: &scenario,
-        scenario_ref: &args.scenario,
-        seeds: args.seeds.clone(),
-        jobs,
-        bug,
-        progress: !args.quiet,
-    };
-    let summary = run_seeds(&request);
-    print_summary(&summary, jobs);
-    if let Err(message) = write_summaries(&summary, &args) {
-        return bad_input(message);
-    }
-    if summary.failed == 0 {
-        EXIT_PASS
-    } else {
-        EXIT_FAIL
-    }
-}
-
-fn write_summaries(summary: &RunSummary, args: &RunArgs) -> Result<(), String> {
-    if let Some(path) = &args.summary_json {
-        let json = serde_json::to_string_pretty(summary).expect("summary serializes");
-        std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    if let Some(path) = &args.summary_md {
-        std::fs::write(path, summary.to_markdown())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    Ok(())
-}
-
-/// How many failures the summary prints in full.
-const FAILURES_SHOWN: usize = 20;
-
-fn print_summary(summary: &RunSummary, jobs: usize) {
-    let verdict = if summary.failed == 0 { "PASS" } else { "FAIL" };
-    println!(
-        "{verdict}: scenario {} seeds {}..{}{}",
-        summary.scenario,
-        summary.seed_start,
-        summary.seed_end,
-        summary
-            .bug
-            .as_deref()
-            .map(|bug| format!(" with planted bug {bug}"))
-            .unwrap_or_default()
-    );
-    println!(
-        "  seeds:    {} run, {} passed, {} failed",
-        summary.seeds_run, summary.passed, summary.failed
-    );
-    println!(
-        "  speed:    {:.1} s wall on {jobs} job(s), {:.1} seeds/s, {:.2} M events/s, virtual time {:.0}x wall",
-        summary.wall_seconds,
-        summary.seeds_per_second(),
-        summary.events_per_second() / 1e6,
-        summary.time_ratio()
-    );
-    if !summary.expected.is_empty() {
-        let expected: Vec<String> = summary
-            .expected
-            .iter()
-            .map(|(kind, n)| format!("{kind} {n}"))
-            .collect();
-        println!(
-            "  expected (beyond the fault model): {}",
-            expected.join(", ")
-        );
-    }
-    let probes: Vec<String> = summary
-        .probes
-        .iter()
-        .map(|(probe, n)| format!("{probe} {n}"))
-        .collect();
-    println!("  coverage: {}", probes.join(", "));
-    for failure in summary.failures.iter().take(FAILURES_SHOWN) {
-        println!(
-            "FAIL seed {} (trace-hash {})",
-            failure.seed, failure.trace_hash
-        );
-        for violation in failure.violations.iter().take(3) {
-            let node = violation
-                .node
-                .map(|node| format!(" n{node}"))
-                .unwrap_or_default();
-            println!(
-                "  [{}] t={}ms{node}: {}",
-                violation.kind, violation.time_ms, violation.message
-            );
-        }
-        println!("  replay: {}", failure.replay);
-    }
-    if summary.failures.len() > FAILURES_SHOWN {
-        println!(
-            "... and {} more failing seeds",
-            summary.failures.len() - FAILURES_SHOWN
-        );
-    }
 }
 
 fn replay(args: ReplayArgs) -> u8 {

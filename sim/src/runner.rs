@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use zksim_core::bugs::{Bugs, PlantedBug};
+use zksim_reports::summary::{NondeterminismRecord, ShardInfo};
 use zksim_reports::{FailureRecord, RunSummary, ViolationRecord, SUMMARY_SCHEMA_VERSION};
 
 pub struct RunRequest<'a> {
@@ -20,6 +21,40 @@ pub struct RunRequest<'a> {
     pub jobs: usize,
     pub bug: Option<PlantedBug>,
     pub progress: bool,
+    /// Run each seed twice and compare the traces event by event.
+    pub check_determinism: bool,
+    /// When the seeds are one shard of a larger range.
+    pub shard: Option<ShardInfo>,
+}
+
+/// One seed's result: its outcome, and how a second run differed, if it did.
+struct SeedResult {
+    outcome: RunOutcome,
+    nondeterminism: Option<NondeterminismRecord>,
+}
+
+fn run_one(request: &RunRequest<'_>, seed: u64, bugs: Bugs) -> SeedResult {
+    if !request.check_determinism {
+        let outcome = run_seed(request.scenario, seed, bugs, None);
+        return SeedResult {
+            outcome,
+            nondeterminism: None,
+        };
+    }
+    let check = crate::determinism::check_seed(request.scenario, seed, bugs);
+    let nondeterminism = check.divergence.map(|divergence| NondeterminismRecord {
+        seed,
+        first_hash: format_hash(divergence.first_hash),
+        second_hash: format_hash(divergence.second_hash),
+        divergence: divergence
+            .to_string()
+            .trim_start_matches("nondeterministic: ")
+            .to_string(),
+    });
+    SeedResult {
+        outcome: check.outcome,
+        nondeterminism,
+    }
 }
 
 pub fn bugs_for(bug: Option<PlantedBug>) -> Bugs {
@@ -51,7 +86,7 @@ pub fn run_seeds(request: &RunRequest<'_>) -> RunSummary {
     #[allow(clippy::disallowed_methods)] // wall time of the whole run, outside every simulation
     let started = std::time::Instant::now();
     let next = AtomicU64::new(request.seeds.start);
-    let (sender, receiver) = mpsc::channel::<RunOutcome>();
+    let (sender, receiver) = mpsc::channel::<SeedResult>();
     let mut summary = empty_summary(request);
     std::thread::scope(|scope| {
         for _ in 0..request.jobs.min(total.max(1) as usize) {
@@ -62,24 +97,35 @@ pub fn run_seeds(request: &RunRequest<'_>) -> RunSummary {
                 if seed >= request.seeds.end {
                     break;
                 }
-                let outcome = run_seed(request.scenario, seed, bugs, None);
-                if sender.send(outcome).is_err() {
+                let result = run_one(request, seed, bugs);
+                if sender.send(result).is_err() {
                     break;
                 }
             });
         }
         drop(sender);
-        for outcome in receiver {
-            absorb(&mut summary, request, &outcome);
+        for result in receiver {
+            absorb(&mut summary, request, &result.outcome);
+            if request.check_determinism {
+                summary.determinism_checked += 1;
+            }
+            summary.nondeterministic.extend(result.nondeterminism);
             progress.inc(1);
-            if !outcome.passed() {
-                progress.set_message(format!("{} failed", summary.failed));
+            if !result.outcome.passed() || !summary.nondeterministic.is_empty() {
+                progress.set_message(format!(
+                    "{} failed, {} nondeterministic",
+                    summary.failed,
+                    summary.nondeterministic.len()
+                ));
             }
         }
     });
     progress.finish_and_clear();
     summary.wall_seconds = started.elapsed().as_secs_f64();
     summary.failures.sort_by_key(|failure| failure.seed);
+    summary.nondeterministic.sort_by_key(|record| record.seed);
+    assert_eq!(summary.passed + summary.failed, summary.seeds_run);
+    assert_eq!(summary.seeds_run, total);
     summary
 }
 
@@ -105,6 +151,7 @@ fn empty_summary(request: &RunRequest<'_>) -> RunSummary {
         seed_start: request.seeds.start,
         seed_end: request.seeds.end,
         bug: request.bug.map(|bug| bug.name().to_string()),
+        shard: request.shard,
         seeds_run: 0,
         passed: 0,
         failed: 0,
@@ -114,6 +161,9 @@ fn empty_summary(request: &RunRequest<'_>) -> RunSummary {
         probes: BTreeMap::new(),
         expected: BTreeMap::new(),
         failures: Vec::new(),
+        probe_requirements: Vec::new(),
+        nondeterministic: Vec::new(),
+        determinism_checked: 0,
     }
 }
 
@@ -148,16 +198,22 @@ pub fn failure_record(
     FailureRecord {
         seed: outcome.seed,
         trace_hash: format_hash(outcome.trace_hash),
-        violations: outcome
-            .violations
-            .iter()
-            .map(|violation| ViolationRecord {
-                kind: violation.kind.name().to_string(),
-                time_ms: violation.time_ms,
-                node: violation.node,
-                message: violation.message.clone(),
-            })
-            .collect(),
+        violations: violation_records(outcome),
         replay: replay_command(scenario_ref, outcome.seed, bug),
+        report: None,
     }
+}
+
+/// The run's failing violations in the report schema.
+pub fn violation_records(outcome: &RunOutcome) -> Vec<ViolationRecord> {
+    outcome
+        .violations
+        .iter()
+        .map(|violation| ViolationRecord {
+            kind: violation.kind.name().to_string(),
+            time_ms: violation.time_ms,
+            node: violation.node,
+            message: violation.message.clone(),
+        })
+        .collect()
 }

@@ -30,6 +30,7 @@ fn run_passes_and_summarizes() {
         "--jobs",
         "2",
         "--quiet",
+        "--no-out",
         "--summary-json",
         json_arg,
     ]);
@@ -118,6 +119,7 @@ fn malformed_scenarios_exit_2_naming_the_field() {
             "--seeds",
             "0..1",
             "--quiet",
+            "--no-out",
         ]);
         assert_eq!(output.status.code(), Some(2), "{json}: {}", text(&output));
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -1,44 +1,24 @@
 //! Every planted bug is caught by `zksim run`, and the replay command it
 //! prints reproduces the failure with the same trace hash; the clean core
-//! passes the same seeds.
+//! passes the same seeds. The planted nondeterminism breaks no property: the
+//! determinism check finds it instead.
 #![cfg(feature = "planted-bugs")]
 
-use std::process::Command;
-use zksim_core::bugs::PlantedBug;
+use zksim::determinism::{check_seed, Located};
+use zksim_core::bugs::{Bugs, PlantedBug};
 use zksim_reports::RunSummary;
 
-/// Where each bug is looked for: a scenario and a seed range that holds at
-/// least one detection (see `zksim run --bug` for how often each is found).
-fn hunt_for(bug: PlantedBug) -> (&'static str, &'static str) {
-    match bug {
-        PlantedBug::AckBeforeFsync => ("single-node-crash", "0..3"),
-        PlantedBug::SkipTornTailTruncation => ("single-node-disk-faults", "0..3"),
-        PlantedBug::DiffInsteadOfTrunc => ("leader-failover", "2..4"),
-        PlantedBug::AckNewLeaderBeforeLogging => ("swarm", "7..8"),
-        PlantedBug::EpochBeforeTxns => ("leader-failover", "6..7"),
-        PlantedBug::StaleProposalsAfterShutdown => ("swarm", "56..57"),
-        PlantedBug::ApplyBeforeDurable => ("leader-failover", "12..13"),
-        PlantedBug::CommitWithoutQuorum => ("leader-failover", "1..3"),
-        PlantedBug::StaleReadAfterReconnect => ("stale-followers", "3..4"),
-        PlantedBug::LostUpdateInMulti => ("clients", "0..3"),
-        PlantedBug::EphemeralAfterExpiry => ("clients", "0..10"),
-        PlantedBug::WatchAfterRead => ("clients", "0..3"),
-        PlantedBug::SetWatchesIgnoresZxid => ("config-watchers", "0..3"),
-    }
-}
+mod common;
 
-fn zksim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_zksim"))
-        .args(args)
-        .output()
-        .expect("zksim runs")
-}
+use common::{hunt_for, zksim};
 
 #[test]
 fn every_planted_bug_is_found_and_replays_exactly() {
     let dir = tempfile::tempdir().expect("tempdir");
     for bug in PlantedBug::ALL {
-        let (scenario, seeds) = hunt_for(bug);
+        let Some((scenario, seeds)) = hunt_for(bug) else {
+            continue;
+        };
         let json = dir.path().join(format!("{bug}.json"));
         let json_arg = json.to_str().expect("utf-8");
         let output = zksim(&[
@@ -49,6 +29,7 @@ fn every_planted_bug_is_found_and_replays_exactly() {
             "--quiet",
             "--bug",
             bug.name(),
+            "--no-out",
             "--summary-json",
             json_arg,
         ]);
@@ -89,8 +70,10 @@ fn every_planted_bug_is_found_and_replays_exactly() {
 #[test]
 fn the_clean_core_passes_the_same_seeds() {
     for bug in PlantedBug::ALL {
-        let (scenario, seeds) = hunt_for(bug);
-        let output = zksim(&["run", scenario, "--seeds", seeds, "--quiet"]);
+        let Some((scenario, seeds)) = hunt_for(bug) else {
+            continue;
+        };
+        let output = zksim(&["run", scenario, "--seeds", seeds, "--quiet", "--no-out"]);
         assert_eq!(
             output.status.code(),
             Some(0),
@@ -98,4 +81,51 @@ fn the_clean_core_passes_the_same_seeds() {
             String::from_utf8_lossy(&output.stdout)
         );
     }
+}
+
+#[test]
+fn the_planted_nondeterminism_is_found_by_the_determinism_check() {
+    let scenario = zksim::builtin::resolve("leader-failover").expect("built-in");
+    let bug = PlantedBug::NondeterministicIteration;
+    let check = check_seed(&scenario, 0, Bugs::with(bug));
+    let divergence = check.divergence.expect("two runs of the seed differ");
+    assert_eq!(divergence.located, Located::Event, "{divergence}");
+    assert_ne!(divergence.first_hash, divergence.second_hash);
+    let text = divergence.to_string();
+    assert!(
+        text.contains(&format!("first diverging event #{}", divergence.index)),
+        "{text}"
+    );
+    // The re-runs render the event for each run they reproduced (a coin flip
+    // per proposal decides which), always the diverging one.
+    for event in [&divergence.first, &divergence.second]
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(event.index, divergence.index, "{text}");
+    }
+    let clean = check_seed(&scenario, 0, Bugs::none());
+    assert!(clean.deterministic(), "{:?}", clean.divergence);
+}
+
+#[test]
+fn run_check_determinism_fails_on_the_planted_nondeterminism() {
+    let bug = PlantedBug::NondeterministicIteration.name();
+    let common = [
+        "run",
+        "leader-failover",
+        "--seeds",
+        "0..3",
+        "--check-determinism",
+        "--quiet",
+        "--no-out",
+    ];
+    let planted = zksim(&[&common[..], &["--bug", bug]].concat());
+    let stdout = String::from_utf8_lossy(&planted.stdout);
+    assert_eq!(planted.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("first diverging event #"), "{stdout}");
+    let clean = zksim(&common);
+    let stdout = String::from_utf8_lossy(&clean.stdout);
+    assert_eq!(clean.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("first diverging event"), "{stdout}");
 }

@@ -10,7 +10,12 @@ fn run_summary(args: &[&str]) -> (Option<i32>, RunSummary) {
     let json = dir.path().join("summary.json");
     let output = Command::new(env!("CARGO_BIN_EXE_zksim"))
         .args(args)
-        .args(["--quiet", "--summary-json", json.to_str().expect("utf-8")])
+        .args([
+            "--quiet",
+            "--no-out",
+            "--summary-json",
+            json.to_str().expect("utf-8"),
+        ])
         .output()
         .expect("zksim runs");
     let text = std::fs::read_to_string(&json).expect("a summary");

@@ -557,7 +557,7 @@ impl Peer {
         self.outputs
             .push(Output::Note(Note::Proposed { zxid, content }));
         self.leading().outstanding.insert(zxid, BTreeSet::new());
-        for follower in self.leading().forwarding() {
+        for follower in self.proposal_targets() {
             self.send(
                 follower,
                 PeerMessage::Proposal {
@@ -565,6 +565,17 @@ impl Peer {
                 },
             );
         }
+    }
+
+    /// The followers a proposal goes to, in sending order: node-id order, so
+    /// that the simulated network's random draws fall to the same follower in
+    /// every run of a seed (unless the planted nondeterminism reorders them).
+    fn proposal_targets(&mut self) -> Vec<NodeId> {
+        let forwarding = self.leading().forwarding();
+        if self.config.bugs.has(PlantedBug::NondeterministicIteration) {
+            return in_hash_set_order(forwarding);
+        }
+        forwarding
     }
 
     pub(super) fn leader_on_tick(&mut self) {
@@ -611,4 +622,17 @@ fn without_versions(ops: &[MultiOp]) -> Vec<MultiOp> {
             other => other.clone(),
         })
         .collect()
+}
+
+/// The planted nondeterminism: the followers in a std `HashSet`'s order. Its
+/// `RandomState` keys differ per process and per set, so two runs of one seed
+/// (even in one process) send the same proposal to the followers in different
+/// orders, and the network's latency draws go to different followers.
+#[allow(clippy::disallowed_types)] // the planted bug: a randomly seeded hash set, on purpose
+fn in_hash_set_order(followers: Vec<NodeId>) -> Vec<NodeId> {
+    let count = followers.len();
+    let set: std::collections::HashSet<NodeId> = followers.into_iter().collect();
+    let ordered: Vec<NodeId> = set.into_iter().collect();
+    assert_eq!(ordered.len(), count, "each follower is forwarded to once");
+    ordered
 }

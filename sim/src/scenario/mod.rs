@@ -12,9 +12,12 @@ pub use crate::network::PartitionKind;
 use crate::violation::ViolationKind;
 
 pub use error::ScenarioError;
+pub use millis::Millis;
+pub use validate::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
 
 mod error;
 mod format;
+mod millis;
 mod swarm;
 #[cfg(test)]
 mod tests;
@@ -141,6 +144,20 @@ pub struct Workload {
     pub mix: OpMix,
     /// Clients running ZooKeeper recipes, besides the op-mix clients.
     pub recipes: Recipes,
+}
+
+impl Workload {
+    /// Every client of a run: the op-mix clients, then the lock clients, then
+    /// the configuration writer and its readers (client ids in that order).
+    pub fn total_clients(&self) -> u32 {
+        let recipes = &self.recipes;
+        let config = if recipes.config_readers > 0 {
+            recipes.config_readers + 1
+        } else {
+            0
+        };
+        self.clients + recipes.lock_clients + config
+    }
 }
 
 /// Clients that run ZooKeeper recipes, each with its own check.
@@ -473,34 +490,56 @@ pub(crate) fn kind_name(kind: &PartitionKind) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultEvent {
-    pub at_ms: u64,
+    /// When, in virtual milliseconds from the start (to the microsecond).
+    pub at_ms: Millis,
     pub action: FaultAction,
-    /// The node acted on (`crash`, `restart`, `bit-rot`, `pause`; one end for
-    /// `reset-connections`); ignored by the other actions.
+    /// The node acted on (`crash`, `restart`, `bit-rot`, `pause`,
+    /// `clock-step`; one end for `reset-connections`); ignored by the other
+    /// actions.
     #[serde(default)]
     pub node: u32,
     /// The cut to make; present iff `action` is `partition`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<PartitionSpec>,
-    /// How long the pause lasts; present iff `action` is `pause`.
+    /// How long the fault lasts; present iff `action` is `pause` or
+    /// `client-disconnect`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration_ms: Option<u64>,
+    pub duration_ms: Option<Millis>,
     /// The other end of the connection; present iff `action` is
     /// `reset-connections`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<u32>,
+    /// For `crash` and `crash-leader`: when the node restarts. Absent: after
+    /// a random delay in `faults.restart_delay_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_after_ms: Option<Millis>,
+    /// For `crash-all`: when each node restarts (one per node, n0 first).
+    /// Absent: each after a random delay in `faults.restart_delay_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarts_after_ms: Option<Vec<Millis>>,
+    /// The client cut off; present iff `action` is `client-disconnect`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<u32>,
+    /// How far the node's clock jumps forward; present iff `action` is
+    /// `clock-step`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_ms: Option<Millis>,
 }
 
 impl FaultEvent {
     /// An event of `action` on `node` with no optional field set.
-    pub fn new(at_ms: u64, action: FaultAction, node: u32) -> FaultEvent {
+    pub fn new(at_ms: impl Into<Millis>, action: FaultAction, node: u32) -> FaultEvent {
         FaultEvent {
-            at_ms,
+            at_ms: at_ms.into(),
             action,
             node,
             partition: None,
             duration_ms: None,
             peer: None,
+            restart_after_ms: None,
+            restarts_after_ms: None,
+            client: None,
+            step_ms: None,
         }
     }
 }
@@ -529,6 +568,10 @@ pub enum FaultAction {
     Pause,
     /// Reset the connection between `node` and `peer`.
     ResetConnections,
+    /// Cut `client` off from every server for `duration_ms`.
+    ClientDisconnect,
+    /// Step `node`'s clock forward by `step_ms`.
+    ClockStep,
 }
 
 impl FaultAction {
@@ -545,6 +588,8 @@ impl FaultAction {
             FaultAction::Heal => "heal",
             FaultAction::Pause => "pause",
             FaultAction::ResetConnections => "reset-connections",
+            FaultAction::ClientDisconnect => "client-disconnect",
+            FaultAction::ClockStep => "clock-step",
         }
     }
 }
@@ -583,6 +628,11 @@ pub struct Expect {
     /// Violations of these kinds are reported as expected (beyond-model
     /// faults) instead of failing the run.
     pub allow: Vec<ViolationKind>,
+    /// Coverage the run must reach: each named probe (as listed in a run's
+    /// `coverage:` line) must be hit at least this many times, summed over
+    /// the seeds of a run, or the run fails.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub probes: std::collections::BTreeMap<String, u64>,
 }
 
 impl Expect {

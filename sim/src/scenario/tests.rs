@@ -160,7 +160,7 @@ fn schedule_sorts_stably() {
         .faults
         .sorted_schedule()
         .iter()
-        .map(|e| (e.at_ms, e.action))
+        .map(|e| (e.at_ms.whole_ms(), e.action))
         .collect();
     assert_eq!(
         actions,
@@ -289,7 +289,7 @@ fn round_trip_of_a_scenario_using_every_field() {
                 },
                 FaultEvent::new(11, FaultAction::Heal, 0),
                 FaultEvent {
-                    duration_ms: Some(3_600_000),
+                    duration_ms: Some(Millis::from_ms(3_600_000)),
                     ..FaultEvent::new(12, FaultAction::Pause, 4)
                 },
                 FaultEvent {
@@ -307,6 +307,7 @@ fn round_trip_of_a_scenario_using_every_field() {
         },
         expect: Expect {
             allow: ViolationKind::ALL.to_vec(),
+            probes: [("crashes".to_string(), u64::MAX)].into(),
         },
     };
     s.validate().unwrap();
@@ -432,10 +433,10 @@ const MALFORMED: &[(&str, &str, &str, &str)] = &[
         "node 1 does not exist",
     ),
     (
-        "schedule event after the fault phase",
-        r#"{"name": "t", "description": "d", "duration_ms": 1000, "faults": {"schedule": [{"at_ms": 10, "action": "crash"}, {"at_ms": 1001, "action": "restart"}]}}"#,
+        "schedule event after the run",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "faults": {"schedule": [{"at_ms": 10, "action": "crash"}, {"at_ms": 6001, "action": "restart"}]}}"#,
         "faults.schedule[1].at_ms",
-        "1001 is after the end of the fault phase (duration_ms 1000)",
+        "6001 is after the end of the run (duration_ms + heal_ms = 6000)",
     ),
     (
         "bad action name",
@@ -753,7 +754,49 @@ const MALFORMED: &[(&str, &str, &str, &str)] = &[
         "zero pause",
         r#"{"name": "t", "description": "d", "duration_ms": 1000, "cluster": {"nodes": 3}, "faults": {"schedule": [{"at_ms": 1, "action": "crash"}, {"at_ms": 10, "action": "pause", "node": 2, "duration_ms": 0}]}}"#,
         "faults.schedule[1].duration_ms",
-        "must be in 1..=3600000, got 0",
+        "0 is out of range (more than 0, at most 3600000)",
+    ),
+    (
+        "time with more than three decimals",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "faults": {"schedule": [{"at_ms": 1.0005, "action": "crash"}]}}"#,
+        "faults.schedule[0].at_ms",
+        "more than three decimals",
+    ),
+    (
+        "restarts for the wrong number of nodes",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "cluster": {"nodes": 3}, "faults": {"schedule": [{"at_ms": 1, "action": "crash-all", "restarts_after_ms": [5, 6]}]}}"#,
+        "faults.schedule[0].restarts_after_ms",
+        "lists 2 restart(s): it needs one per node (3)",
+    ),
+    (
+        "restart delay on a pause",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "faults": {"schedule": [{"at_ms": 1, "action": "pause", "duration_ms": 5, "restart_after_ms": 5}]}}"#,
+        "faults.schedule[0].restart_after_ms",
+        "is not allowed with action `pause`",
+    ),
+    (
+        "client disconnect of a client that does not exist",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "workload": {"clients": 2}, "faults": {"schedule": [{"at_ms": 1, "action": "client-disconnect", "client": 2, "duration_ms": 50}]}}"#,
+        "faults.schedule[0].client",
+        "client 2 does not exist: the workload has 2 client(s)",
+    ),
+    (
+        "clock step without its step",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "faults": {"schedule": [{"at_ms": 1, "action": "clock-step"}]}}"#,
+        "faults.schedule[0].step_ms",
+        "is required by action `clock-step`",
+    ),
+    (
+        "required probe with a bad name",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "expect": {"probes": {"Crashes!": 1}}}"#,
+        "expect.probes.Crashes!",
+        "is not a probe name",
+    ),
+    (
+        "required probe of zero",
+        r#"{"name": "t", "description": "d", "duration_ms": 1000, "expect": {"probes": {"crashes": 0}}}"#,
+        "expect.probes.crashes",
+        "must be in 1..=",
     ),
     (
         "duration_ms on a crash",
@@ -1211,7 +1254,7 @@ fn schedule_events_read_every_action_and_partition() {
         })
     );
     assert_eq!(events[7].partition, Some(PartitionSpec::IsolateLeader {}));
-    assert_eq!(events[10].duration_ms, Some(250));
+    assert_eq!(events[10].duration_ms, Some(Millis::from_ms(250)));
     assert_eq!((events[11].node, events[11].peer), (1, Some(4)));
     assert_eq!(events[0], FaultEvent::new(1, FaultAction::CrashAll, 0));
 }

@@ -6,8 +6,8 @@
 use std::fmt::Display;
 
 use super::{
-    Clock, Cluster, Disk, FaultAction, FaultEvent, Faults, Network, PartitionSpec, Scenario,
-    ScenarioError, SectorFates, Workload, MAX_NODES,
+    Clock, Cluster, Disk, FaultAction, FaultEvent, Faults, Millis, Network, PartitionSpec,
+    Scenario, ScenarioError, SectorFates, Workload, MAX_NODES,
 };
 
 type Check = Result<(), ScenarioError>;
@@ -33,7 +33,11 @@ pub(super) fn scenario(s: &Scenario) -> Check {
     clock(&s.clock)?;
     in_range("duration_ms", s.duration_ms, 1, 86_400_000)?;
     in_range("heal_ms", s.heal_ms, 0, 3_600_000)?;
-    faults(&s.faults, s.duration_ms, s.cluster.nodes)?;
+    let shape = Shape {
+        nodes: s.cluster.nodes,
+        clients: s.workload.total_clients(),
+    };
+    faults(&s.faults, s.total_ms(), shape)?;
     let c = &s.checks;
     in_range(
         "checks.linearizability_max_steps",
@@ -47,6 +51,20 @@ pub(super) fn scenario(s: &Scenario) -> Check {
         1,
         65_536,
     )?;
+    for (probe, at_least) in &s.expect.probes {
+        let field = format!("expect.probes.{probe}");
+        let well_formed = !probe.is_empty()
+            && probe
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !well_formed {
+            return err(
+                field,
+                "is not a probe name (lowercase letters, digits and `-`)",
+            );
+        }
+        in_range(&field, *at_least, 1, u64::MAX)?;
+    }
     Ok(())
 }
 
@@ -254,7 +272,7 @@ fn clock(c: &Clock) -> Check {
     Ok(())
 }
 
-fn faults(f: &Faults, duration_ms: u64, nodes: u32) -> Check {
+fn faults(f: &Faults, run_ms: u64, shape: Shape) -> Check {
     range_pair(
         "faults.restart_delay_ms",
         f.restart_delay_ms,
@@ -299,7 +317,7 @@ fn faults(f: &Faults, duration_ms: u64, nodes: u32) -> Check {
         MAX_FAULT_DURATION_MS,
     )?;
     for (i, event) in f.schedule.iter().enumerate() {
-        fault_event(&format!("faults.schedule[{i}]"), event, duration_ms, nodes)?;
+        fault_event(&format!("faults.schedule[{i}]"), event, run_ms, shape)?;
     }
     Ok(())
 }
@@ -330,44 +348,66 @@ fn present_iff<T>(field: String, value: &Option<T>, needed: bool, action: FaultA
     }
 }
 
-fn fault_event(at: &str, event: &FaultEvent, duration_ms: u64, nodes: u32) -> Check {
-    if event.at_ms > duration_ms {
+fn fault_event(at: &str, event: &FaultEvent, run_ms: u64, shape: Shape) -> Check {
+    if event.at_ms > Millis::from_ms(run_ms) {
         return err(
             format!("{at}.at_ms"),
             format!(
-                "{} is after the end of the fault phase (duration_ms {duration_ms})",
+                "{} is after the end of the run (duration_ms + heal_ms = {run_ms})",
                 event.at_ms
             ),
         );
     }
+    let nodes = shape.nodes;
     node_id(&format!("{at}.node"), event.node, nodes)?;
+    fault_event_fields(at, event)?;
     let action = event.action;
-    present_iff(
-        format!("{at}.partition"),
-        &event.partition,
-        action == FaultAction::Partition,
-        action,
-    )?;
-    present_iff(
-        format!("{at}.duration_ms"),
-        &event.duration_ms,
-        action == FaultAction::Pause,
-        action,
-    )?;
-    present_iff(
-        format!("{at}.peer"),
-        &event.peer,
-        action == FaultAction::ResetConnections,
-        action,
-    )?;
     if action == FaultAction::CrashLeader && nodes < 2 {
         return err(
             format!("{at}.action"),
             format!("`crash-leader` needs at least 2 nodes, the cluster has {nodes}"),
         );
     }
-    if let Some(d) = event.duration_ms {
-        in_range(&format!("{at}.duration_ms"), d, 1, MAX_FAULT_DURATION_MS)?;
+    if let Some(restarts) = &event.restarts_after_ms {
+        if restarts.len() != nodes as usize {
+            return err(
+                format!("{at}.restarts_after_ms"),
+                format!(
+                    "lists {} restart(s): it needs one per node ({nodes})",
+                    restarts.len()
+                ),
+            );
+        }
+    }
+    let restarts = event.restarts_after_ms.iter().flatten().copied();
+    let spans = [
+        ("duration_ms", event.duration_ms),
+        ("restart_after_ms", event.restart_after_ms),
+        ("step_ms", event.step_ms),
+    ]
+    .into_iter()
+    .chain(restarts.map(|r| ("restarts_after_ms", Some(r))));
+    for (name, value) in spans {
+        if let Some(value) = value {
+            let limit = Millis::from_ms(MAX_FAULT_DURATION_MS);
+            if value.as_us() == 0 || value > limit {
+                return err(
+                    format!("{at}.{name}"),
+                    format!("{value} is out of range (more than 0, at most {limit})"),
+                );
+            }
+        }
+    }
+    if let Some(client) = event.client {
+        if client >= shape.clients {
+            return err(
+                format!("{at}.client"),
+                format!(
+                    "client {client} does not exist: the workload has {} client(s)",
+                    shape.clients
+                ),
+            );
+        }
     }
     if let Some(peer) = event.peer {
         let field = format!("{at}.peer");
@@ -383,6 +423,63 @@ fn fault_event(at: &str, event: &FaultEvent, duration_ms: u64, nodes: u32) -> Ch
         partition_spec(&format!("{at}.partition"), spec, nodes)?;
     }
     Ok(())
+}
+
+/// Each optional field is present iff the action needs it.
+fn fault_event_fields(at: &str, event: &FaultEvent) -> Check {
+    let action = event.action;
+    let crash = matches!(action, FaultAction::Crash | FaultAction::CrashLeader);
+    let lasting = matches!(action, FaultAction::Pause | FaultAction::ClientDisconnect);
+    present_iff(
+        format!("{at}.partition"),
+        &event.partition,
+        action == FaultAction::Partition,
+        action,
+    )?;
+    present_iff(
+        format!("{at}.duration_ms"),
+        &event.duration_ms,
+        lasting,
+        action,
+    )?;
+    present_iff(
+        format!("{at}.peer"),
+        &event.peer,
+        action == FaultAction::ResetConnections,
+        action,
+    )?;
+    present_iff(
+        format!("{at}.client"),
+        &event.client,
+        action == FaultAction::ClientDisconnect,
+        action,
+    )?;
+    present_iff(
+        format!("{at}.step_ms"),
+        &event.step_ms,
+        action == FaultAction::ClockStep,
+        action,
+    )?;
+    if event.restart_after_ms.is_some() && !crash {
+        return err(
+            format!("{at}.restart_after_ms"),
+            format!("is not allowed with action `{}`", action.name()),
+        );
+    }
+    if event.restarts_after_ms.is_some() && action != FaultAction::CrashAll {
+        return err(
+            format!("{at}.restarts_after_ms"),
+            format!("is not allowed with action `{}`", action.name()),
+        );
+    }
+    Ok(())
+}
+
+/// What the schedule's ids refer to.
+#[derive(Clone, Copy)]
+struct Shape {
+    nodes: u32,
+    clients: u32,
 }
 
 fn partition_spec(at: &str, spec: &PartitionSpec, nodes: u32) -> Check {

@@ -6,7 +6,7 @@ use super::nemesis::exponential_us;
 use super::node::NodeState;
 use super::{CrashCause, Event, RunPhase, World};
 use crate::network::{random_partition, Partition, PartitionKind};
-use crate::scenario::{FaultAction, PartitionSpec};
+use crate::scenario::{FaultAction, FaultEvent, Millis, PartitionSpec};
 use rand::Rng;
 
 impl World {
@@ -45,19 +45,29 @@ impl World {
         );
         for (index, fault) in self.schedule.iter().enumerate() {
             self.queue
-                .schedule(fault.at_ms * 1000, Event::ScheduledFault { index });
+                .schedule(fault.at_ms.as_us(), Event::ScheduledFault { index });
         }
     }
 
     pub(super) fn scheduled_fault(&mut self, index: usize) {
         let fault = self.schedule[index].clone();
         let node = fault.node;
+        let restart_us = fault.restart_after_ms.map(Millis::as_us);
         match fault.action {
-            FaultAction::Crash => self.crash(node, CrashCause::Scheduled),
-            FaultAction::Restart => self.restart(node),
+            FaultAction::Crash => self.crash_restarting(node, CrashCause::Scheduled, restart_us),
+            FaultAction::Restart => {
+                self.log_fault(FaultEvent::new(0, FaultAction::Restart, node));
+                self.restart(node);
+            }
             FaultAction::BitRot => self.bit_rot(node),
-            FaultAction::CrashAll => self.crash_all(CrashCause::PowerLoss),
+            FaultAction::CrashAll => {
+                let restarts: Option<Vec<u64>> = fault
+                    .restarts_after_ms
+                    .map(|r| r.iter().map(|m| m.as_us()).collect());
+                self.crash_all_restarting(CrashCause::PowerLoss, restarts.as_deref());
+            }
             FaultAction::RestartAll => {
+                self.log_fault(FaultEvent::new(0, FaultAction::RestartAll, 0));
                 for node in 0..self.nodes.len() as u32 {
                     self.restart(node);
                 }
@@ -65,7 +75,7 @@ impl World {
             FaultAction::CrashLeader => {
                 if let Some(leader) = self.current_leader() {
                     self.probe("leader-crashes");
-                    self.crash(leader, CrashCause::Scheduled);
+                    self.crash_restarting(leader, CrashCause::Scheduled, restart_us);
                 }
             }
             FaultAction::Partition => {
@@ -77,19 +87,33 @@ impl World {
                     self.cut(&partition);
                 }
             }
-            FaultAction::Heal => self.network.heal(),
+            FaultAction::Heal => self.heal_network(),
             FaultAction::Pause => {
-                let duration_ms = fault
+                let duration = fault
                     .duration_ms
                     .expect("validated: a pause has its duration");
-                self.pause(node, duration_ms * 1000);
+                self.pause(node, duration.as_us());
             }
             FaultAction::ResetConnections => {
                 let peer = fault.peer.expect("validated: a reset has its peer");
-                self.network.reset(node, peer);
-                self.connections_reset(&[(node.min(peer), node.max(peer))]);
+                self.reset_link(node, peer);
+            }
+            FaultAction::ClientDisconnect => {
+                let client = fault.client.expect("validated: has its client") as usize;
+                let duration = fault.duration_ms.expect("validated: has its duration");
+                self.disconnect_client(client, duration.as_us());
+            }
+            FaultAction::ClockStep => {
+                let step = fault.step_ms.expect("validated: has its step");
+                self.step_clock(node, step.as_us());
             }
         }
+    }
+
+    /// Every partition in force heals (logged: it is part of the schedule).
+    fn heal_network(&mut self) {
+        self.log_fault(FaultEvent::new(0, FaultAction::Heal, 0));
+        self.network.heal();
     }
 
     fn partition_from_spec(&mut self, spec: &PartitionSpec) -> Option<Partition> {
@@ -126,6 +150,9 @@ impl World {
     }
 
     fn cut(&mut self, partition: &Partition) {
+        let mut event = FaultEvent::new(0, FaultAction::Partition, 0);
+        event.partition = Some(partition_spec(partition));
+        self.log_fault(event);
         self.probe("partitions");
         self.trace
             .record(self.queue.now_us(), None, "partition", partition);
@@ -159,7 +186,7 @@ impl World {
 
     pub(super) fn heal_partition(&mut self, generation: u64) {
         if generation == self.partition_generation {
-            self.network.heal();
+            self.heal_network();
         }
     }
 
@@ -185,6 +212,9 @@ impl World {
         }
         let until = self.queue.now_us() + duration_us;
         host.paused_until_us = Some(until);
+        let mut event = FaultEvent::new(0, FaultAction::Pause, node);
+        event.duration_ms = Some(Millis::from_us(duration_us));
+        self.log_fault(event);
         self.probe("pauses");
         self.queue.schedule(until, Event::Unpause { node });
     }
@@ -200,8 +230,7 @@ impl World {
         let nodes = self.nodes.len() as u32;
         let a = self.rng_nemesis.gen_range(0..nodes);
         let b = (a + self.rng_nemesis.gen_range(1..nodes)) % nodes;
-        self.network.reset(a, b);
-        self.connections_reset(&[(a.min(b), a.max(b))]);
+        self.reset_link(a, b);
         let delay = exponential_us(
             &mut self.rng_nemesis,
             self.scenario.network.reset_interval_ms,
@@ -216,13 +245,8 @@ impl World {
         }
         let id = self.rng_nemesis.gen_range(0..self.clients.len());
         let [low, high] = self.scenario.faults.client_disconnect_ms;
-        let until = self.queue.now_us() + self.rng_nemesis.gen_range(low..=high) * 1000;
-        let client = &mut self.clients[id];
-        client.offline_until_us = client.offline_until_us.max(until);
-        if client.connection.is_some() {
-            self.probe("client-disconnects");
-            self.drop_client_connection(id);
-        }
+        let duration_us = self.rng_nemesis.gen_range(low..=high) * 1000;
+        self.disconnect_client(id, duration_us);
         let delay = exponential_us(
             &mut self.rng_nemesis,
             self.scenario.faults.client_disconnect_interval_ms,
@@ -237,11 +261,43 @@ impl World {
         let node = self.rng_clock.gen_range(0..self.nodes.len() as u32);
         let [low, high] = self.scenario.clock.step_ms;
         let step_us = self.rng_clock.gen_range(low * 1000..=high * 1000);
+        self.step_clock(node, step_us);
+        let delay = exponential_us(&mut self.rng_nemesis, self.scenario.clock.step_interval_ms);
+        self.queue.schedule_in(delay, Event::RandomClockStep);
+    }
+
+    fn reset_link(&mut self, a: u32, b: u32) {
+        let mut event = FaultEvent::new(0, FaultAction::ResetConnections, a);
+        event.peer = Some(b);
+        self.log_fault(event);
+        self.network.reset(a, b);
+        self.connections_reset(&[(a.min(b), a.max(b))]);
+    }
+
+    /// The client's own network fails for a while.
+    fn disconnect_client(&mut self, id: usize, duration_us: u64) {
+        assert!(id < self.clients.len());
+        assert!(duration_us > 0);
+        let mut event = FaultEvent::new(0, FaultAction::ClientDisconnect, 0);
+        event.client = Some(id as u32);
+        event.duration_ms = Some(Millis::from_us(duration_us));
+        self.log_fault(event);
+        let until = self.queue.now_us() + duration_us;
+        let client = &mut self.clients[id];
+        client.offline_until_us = client.offline_until_us.max(until);
+        if client.connection.is_some() {
+            self.probe("client-disconnects");
+            self.drop_client_connection(id);
+        }
+    }
+
+    fn step_clock(&mut self, node: u32, step_us: u64) {
+        let mut event = FaultEvent::new(0, FaultAction::ClockStep, node);
+        event.step_ms = Some(Millis::from_us(step_us));
+        self.log_fault(event);
         let now = self.queue.now_us();
         self.nodes[node as usize].clock.step_forward(now, step_us);
         self.probe("clock-steps");
-        let delay = exponential_us(&mut self.rng_nemesis, self.scenario.clock.step_interval_ms);
-        self.queue.schedule_in(delay, Event::RandomClockStep);
     }
 
     /// The fault phase is over: partitions heal, paused nodes run.
@@ -251,5 +307,23 @@ impl World {
         for node in 0..self.nodes.len() {
             self.nodes[node].paused_until_us = None;
         }
+    }
+}
+
+/// The explicit spec of a concrete cut (what a schedule event says to repeat it).
+fn partition_spec(partition: &Partition) -> PartitionSpec {
+    match partition.clone() {
+        Partition::Split { groups } => PartitionSpec::Split { groups },
+        Partition::OneWay { from, to } => PartitionSpec::OneWay { from, to },
+        Partition::Bridge {
+            left,
+            bridge,
+            right,
+        } => PartitionSpec::Bridge {
+            left,
+            bridge,
+            right,
+        },
+        Partition::Isolate { node } => PartitionSpec::Isolate { node },
     }
 }

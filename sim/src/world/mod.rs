@@ -16,6 +16,7 @@ mod observe;
 mod outputs;
 mod peers;
 mod recipes;
+pub mod recorder;
 
 pub use events::{CrashCause, Event, ServerMessage};
 
@@ -29,7 +30,7 @@ use crate::network::{Network, NetworkConfig};
 use crate::queue::{EventQueue, TimeUs};
 use crate::rng::{stream, Stream};
 use crate::scenario::{FaultEvent, Scenario};
-use crate::trace::Trace;
+use crate::trace::{Trace, TraceObservations, TraceOptions};
 use crate::violation::{Violation, ViolationKind};
 use crate::workload::WorkloadGen;
 use clients::Client;
@@ -73,6 +74,9 @@ pub struct RunOutcome {
     pub probes: BTreeMap<&'static str, u64>,
     /// In swarm mode, the fault kinds and rates this seed chose.
     pub swarm: Vec<String>,
+    /// Every fault the run injected, as explicit schedule events at the exact
+    /// microsecond (random and scheduled alike): the shrinker's starting point.
+    pub faults: Vec<FaultEvent>,
 }
 
 impl RunOutcome {
@@ -118,6 +122,10 @@ pub struct World {
     changes: ChangeIndex,
     /// The highest zxid whose outcome any client was told.
     acked_max: Zxid,
+    /// Every fault injected so far (see [`RunOutcome::faults`]).
+    fault_log: Vec<FaultEvent>,
+    /// What a failure report draws; on only when re-running for a report.
+    recorder: Option<Box<recorder::Recorder>>,
     outputs: Vec<Output>,
     stopped: bool,
 }
@@ -129,6 +137,13 @@ impl World {
         bugs: Bugs,
         trace_sink: Option<Box<dyn Write>>,
     ) -> World {
+        World::with_trace(scenario, seed, bugs, Trace::new(trace_sink))
+    }
+
+    /// A world recording into `trace` (e.g. one with optional modes on, see
+    /// `run_seed_traced`); `trace` must not have recorded anything yet.
+    pub fn with_trace(scenario: &Scenario, seed: u64, bugs: Bugs, mut trace: Trace) -> World {
+        assert_eq!(trace.events(), 0, "a world starts with an empty trace");
         let (scenario, swarm) = scenario.for_seed(&mut stream(seed, Stream::Swarm));
         let mut rng_clock = stream(seed, Stream::Clock);
         let nodes = (0..scenario.cluster.nodes)
@@ -143,7 +158,6 @@ impl World {
             spike_probability: scenario.network.spike_probability,
             spike_latency_us: scenario.network.spike_latency_us,
         };
-        let mut trace = Trace::new(trace_sink);
         trace.record(0, None, "swarm", &swarm);
         World {
             schedule: scenario.faults.sorted_schedule(),
@@ -175,6 +189,8 @@ impl World {
             lock_holds: Vec::new(),
             changes: ChangeIndex::default(),
             acked_max: Zxid::ZERO,
+            fault_log: Vec::new(),
+            recorder: None,
             outputs: Vec::new(),
             stopped: false,
             scenario,
@@ -221,6 +237,7 @@ impl World {
             expected,
             probes: self.probes.clone(),
             swarm: self.swarm.clone(),
+            faults: self.fault_log.clone(),
         }
     }
 
@@ -329,7 +346,23 @@ impl World {
         *self.probes.entry(name).or_insert(0) += 1;
     }
 
+    /// Records what a failure report draws (see [`recorder::Recorder`]).
+    pub fn enable_recorder(&mut self) {
+        self.recorder = Some(Box::new(recorder::Recorder::new(
+            self.scenario.cluster.nodes,
+        )));
+    }
+
+    /// The recorder's findings, if it was enabled.
+    pub fn take_recorder(&mut self) -> Option<recorder::Recorder> {
+        self.recorder.take().map(|recorder| *recorder)
+    }
+
     fn violation(&mut self, kind: ViolationKind, node: Option<u32>, message: String) {
+        let failing = !self.scenario.expect.allows(kind);
+        if let (Some(recorder), true) = (self.recorder.as_mut(), failing) {
+            recorder.frozen = true;
+        }
         let violation = Violation {
             kind,
             time_ms: self.now_ms(),
@@ -338,6 +371,10 @@ impl World {
         };
         self.trace
             .record(self.queue.now_us(), node, "violation", &violation);
+        // The trace excerpt (if kept) ends at the first failing violation.
+        if !self.scenario.expect.allow.contains(&violation.kind) {
+            self.trace.freeze_excerpt();
+        }
         self.violations.push(violation);
     }
 }
@@ -382,4 +419,71 @@ pub fn run_seed_with_history(
     let _ = world.finish_trace();
     let history = std::mem::take(&mut world.history);
     (world.outcome(), history)
+}
+
+/// Runs one seed with the trace's optional modes on (see `TraceOptions`), and
+/// returns what they gathered with the outcome and history. The trace hash is
+/// the same as `run_seed` gives: the modes only watch.
+pub fn run_seed_traced(
+    scenario: &Scenario,
+    seed: u64,
+    bugs: Bugs,
+    options: TraceOptions,
+) -> (RunOutcome, History, TraceObservations) {
+    let trace = Trace::with_options(None, options);
+    let mut world = World::with_trace(scenario, seed, bugs, trace);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.run()));
+    if let Err(payload) = result {
+        let message = crate::panics::message(&payload);
+        world.record_panic(message);
+    }
+    let history = std::mem::take(&mut world.history);
+    let observations = world.trace.take_observations();
+    (world.outcome(), history, observations)
+}
+
+/// Runs one seed for its failure report: the recorder on, and the trace's
+/// last `excerpt_events` events before the first failing violation kept.
+/// Changes nothing the run does (the same trace hash as `run_seed`).
+pub fn run_seed_recorded(
+    scenario: &Scenario,
+    seed: u64,
+    bugs: Bugs,
+    excerpt_events: usize,
+    freeze_at_us: Option<u64>,
+) -> crate::report::RecordedRun {
+    let options = TraceOptions {
+        excerpt: excerpt_events,
+        ..TraceOptions::default()
+    };
+    let trace = Trace::with_options(None, options);
+    let mut world = World::with_trace(scenario, seed, bugs, trace);
+    world.enable_recorder();
+    if let Some(recorder) = world.recorder.as_mut() {
+        recorder.freeze_at_us = freeze_at_us;
+    }
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.run()));
+    if let Err(payload) = result {
+        let message = crate::panics::message(&payload);
+        world.record_panic(message);
+    }
+    let history = std::mem::take(&mut world.history);
+    let observations = world.trace.take_observations();
+    let recorder = world.take_recorder().expect("enabled above");
+    let excerpt = observations
+        .excerpt
+        .into_iter()
+        .map(|event| zksim_reports::TraceLine {
+            t_us: event.t_us,
+            node: event.node,
+            event: event.kind.to_string(),
+            detail: event.detail,
+        })
+        .collect();
+    crate::report::RecordedRun {
+        outcome: world.outcome(),
+        history,
+        recorder,
+        excerpt,
+    }
 }

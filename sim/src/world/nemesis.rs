@@ -2,9 +2,11 @@
 //! with the process, and recovery at restart (checked against the ghost).
 
 use super::node::NodeState;
+use super::recorder::Role;
 use super::{CrashCause, Event, RunPhase, World, DBID};
 use crate::checker::recovery::check_recovery;
 use crate::checker::zab::Observation;
+use crate::scenario::{FaultAction, FaultEvent, Millis};
 use crate::violation::ViolationKind;
 use rand::Rng;
 use zksim_core::bugs::PlantedBug;
@@ -12,6 +14,9 @@ use zksim_core::ids::NodeId;
 use zksim_core::peer::store::StoreConfig;
 use zksim_core::peer::{Peer, PeerConfig};
 use zksim_core::persist::{recover, Recovered};
+
+/// The most faults one run may log (a runaway guard; runs log hundreds).
+const FAULT_LOG_MAX: usize = 1_000_000;
 
 /// An exponentially distributed delay with the given mean (memoryless faults).
 pub(super) fn exponential_us(rng: &mut impl Rng, mean_ms: u64) -> u64 {
@@ -40,10 +45,26 @@ impl World {
     }
 
     pub(super) fn crash_all(&mut self, cause: CrashCause) {
+        self.crash_all_restarting(cause, None);
+    }
+
+    /// Power loss; `restarts_us[n]`, when given, says when node n restarts.
+    pub(super) fn crash_all_restarting(&mut self, cause: CrashCause, restarts_us: Option<&[u64]>) {
+        assert!(restarts_us.is_none_or(|r| r.len() == self.nodes.len()));
         self.probe("power-losses");
+        let mut delays = Vec::with_capacity(self.nodes.len());
         for node in 0..self.nodes.len() as u32 {
-            self.crash(node, cause);
+            let restart = restarts_us.map(|r| r[node as usize]);
+            delays.push(self.crash_unlogged(node, cause, restart));
         }
+        let mut event = FaultEvent::new(0, FaultAction::CrashAll, 0);
+        if delays.iter().all(Option::is_some) {
+            let delays = delays
+                .into_iter()
+                .map(|d| Millis::from_us(d.expect("some")));
+            event.restarts_after_ms = Some(delays.collect());
+        }
+        self.log_fault(event);
     }
 
     pub(super) fn random_bit_rot(&mut self) {
@@ -60,6 +81,7 @@ impl World {
     }
 
     pub(super) fn bit_rot(&mut self, node: u32) {
+        self.log_fault(FaultEvent::new(0, FaultAction::BitRot, node));
         if let Some(rot) = self.nodes[node as usize].disk.rot(&mut self.rng_disk) {
             self.probe("bit-rots");
             self.nodes[node as usize]
@@ -74,11 +96,41 @@ impl World {
         }
     }
 
-    /// Kills the node's process: unsynced writes meet their fate, connections reset.
+    /// Kills the node's process: unsynced writes meet their fate, connections
+    /// reset; it restarts after a random delay.
     pub(super) fn crash(&mut self, node: u32, cause: CrashCause) {
+        self.crash_restarting(node, cause, None);
+    }
+
+    /// A crash that restarts after `restart_us` when given (an explicit
+    /// schedule), else after a random delay; logged as a fault unless the node
+    /// halted itself or the run is over.
+    pub(super) fn crash_restarting(
+        &mut self,
+        node: u32,
+        cause: CrashCause,
+        restart_us: Option<u64>,
+    ) {
+        let delay = self.crash_unlogged(node, cause, restart_us);
+        let by_nemesis = !matches!(cause, CrashCause::Halted | CrashCause::FinalCheck);
+        if let (Some(delay), true) = (delay, by_nemesis) {
+            let mut event = FaultEvent::new(0, FaultAction::Crash, node);
+            event.restart_after_ms = Some(Millis::from_us(delay));
+            self.log_fault(event);
+        }
+    }
+
+    /// The crash itself; the restart delay it scheduled, if it crashed a
+    /// running node and will restart it.
+    fn crash_unlogged(
+        &mut self,
+        node: u32,
+        cause: CrashCause,
+        restart_us: Option<u64>,
+    ) -> Option<u64> {
         let host = &mut self.nodes[node as usize];
         if host.state != NodeState::Up {
-            return;
+            return None;
         }
         let mid_fsync =
             matches!(host.disk_requests.front(), Some((_, op)) if op.kind().starts_with("fsync"));
@@ -99,6 +151,7 @@ impl World {
         let report = host.disk.crash(&mut self.rng_disk, &fates);
         self.trace
             .record(self.queue.now_us(), Some(node), "crash", &(cause, &report));
+        self.record_role(node, Role::Down, None);
         self.probe("crashes");
         if mid_fsync {
             self.probe("crashes-mid-fsync");
@@ -116,11 +169,34 @@ impl World {
             let pairs: Vec<(u32, u32)> = peers.into_iter().map(|peer| (node, peer)).collect();
             self.connections_reset(&pairs);
         }
-        if cause != CrashCause::FinalCheck {
-            let [low, high] = self.scenario.faults.restart_delay_ms;
-            let delay_us = self.rng_nemesis.gen_range(low * 1000..=high * 1000);
-            self.queue.schedule_in(delay_us, Event::Restart { node });
+        if cause == CrashCause::FinalCheck {
+            return None;
         }
+        let [low, high] = self.scenario.faults.restart_delay_ms;
+        let delay_us = match (restart_us, cause) {
+            (Some(delay_us), _) => delay_us,
+            // A node that halted itself (a disk error) is no fault of the
+            // nemesis: its restart is drawn from the disk's stream, so that an
+            // explicit replay of the nemesis's faults restarts it alike.
+            (None, CrashCause::Halted) => self.rng_disk.gen_range(low * 1000..=high * 1000),
+            (None, _) => self.rng_nemesis.gen_range(low * 1000..=high * 1000),
+        };
+        self.queue.schedule_in(delay_us, Event::Restart { node });
+        Some(delay_us)
+    }
+
+    /// Records a fault the run injects now, as an explicit schedule event.
+    pub(super) fn log_fault(&mut self, mut event: FaultEvent) {
+        event.at_ms = Millis::from_us(self.queue.now_us());
+        assert!(self
+            .fault_log
+            .last()
+            .is_none_or(|last| last.at_ms <= event.at_ms));
+        assert!(
+            self.fault_log.len() < FAULT_LOG_MAX,
+            "more than {FAULT_LOG_MAX} faults"
+        );
+        self.fault_log.push(event);
     }
 
     /// Recovers the node from its disk, checks the recovery, and starts a replica.

@@ -1,6 +1,7 @@
 //! What replicas tell: their notes feed the ghost record, the ZAB checker,
 //! the snapshot check and the coverage probes.
 
+use super::recorder::Role;
 use super::{RunPhase, World};
 use crate::checker::recovery::check_snapshot;
 use crate::checker::zab::{Findings, Observation, TxnId};
@@ -24,7 +25,12 @@ impl World {
                 }
                 self.observe(Observation::Logged { node, txn });
             }
-            Note::Applied { zxid, .. } => self.on_applied(node, zxid),
+            Note::Applied { zxid, .. } => {
+                if let Some(recorder) = self.recorder.as_mut() {
+                    recorder.applied(node, self.queue.now_us(), zxid);
+                }
+                self.on_applied(node, zxid)
+            }
             Note::Proposed { zxid, content } => {
                 let txn = TxnId { zxid, content };
                 self.observe(Observation::Proposed {
@@ -58,20 +64,12 @@ impl World {
                 self.probe("followers-up-to-date");
                 self.nodes[node as usize].ghosts_before_sync.clear();
             }
-            Note::RoleChanged { state, .. } => self.probe(match state {
-                PeerState::Looking => "elections-started",
-                PeerState::Following => "became-follower",
-                PeerState::Leading => "became-leader",
-            }),
+            Note::RoleChanged { state, epoch } => {
+                self.record_role(node, Role::Peer(state), Some(epoch.0));
+                self.probe_role(state);
+            }
             Note::SnapshotStarted { .. } => {
-                self.probe("snapshots-started");
-                let probability = self.scenario.faults.crash_mid_snapshot_probability;
-                if self.phase == RunPhase::Faults
-                    && probability > 0.0
-                    && self.rng_nemesis.gen_bool(probability)
-                {
-                    self.nodes[node as usize].crash_during_snapshot = true;
-                }
+                self.snapshot_started(node);
             }
             Note::SnapshotDone { file, .. } => {
                 self.probe("snapshots-completed");
@@ -89,6 +87,32 @@ impl World {
             Note::Purged { .. } => self.probe("files-purged"),
             Note::LogRolled { .. } => self.probe("log-rolls"),
             Note::Ready { .. } | Note::Durable { .. } => {}
+        }
+    }
+
+    fn probe_role(&mut self, state: PeerState) {
+        self.probe(match state {
+            PeerState::Looking => "elections-started",
+            PeerState::Following => "became-follower",
+            PeerState::Leading => "became-leader",
+        });
+    }
+
+    pub(super) fn record_role(&mut self, node: u32, role: Role, epoch: Option<u32>) {
+        let now = self.queue.now_us();
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.role(node, now, role, epoch);
+        }
+    }
+
+    fn snapshot_started(&mut self, node: u32) {
+        self.probe("snapshots-started");
+        let probability = self.scenario.faults.crash_mid_snapshot_probability;
+        if self.phase == RunPhase::Faults
+            && probability > 0.0
+            && self.rng_nemesis.gen_bool(probability)
+        {
+            self.nodes[node as usize].crash_during_snapshot = true;
         }
     }
 

@@ -2,6 +2,7 @@
 //! lost with their connection), clocks tick at each node's own rate, and a
 //! connection reset is reported to both ends.
 
+use super::recorder::{message_kind, SentMessage};
 use super::{Event, World};
 use zksim_core::ids::NodeId;
 use zksim_core::peer::messages::PeerMessage;
@@ -10,10 +11,19 @@ use zksim_core::server::Input;
 impl World {
     pub(super) fn send_peer(&mut self, from: u32, to: u32, msg: PeerMessage) {
         let now = self.queue.now_us();
-        match self
-            .network
-            .send(now, from, to, &self.network_config, &mut self.rng_network)
-        {
+        let delivery =
+            self.network
+                .send(now, from, to, &self.network_config, &mut self.rng_network);
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.sent(SentMessage {
+                from,
+                to,
+                send_us: now,
+                deliver_us: delivery.as_ref().map(|d| d.at_us),
+                kind: message_kind(&format!("{msg:?}")),
+            });
+        }
+        match delivery {
             Some(delivery) => {
                 let event = Event::PeerMessage {
                     from,
@@ -34,6 +44,11 @@ impl World {
         generation: u64,
         msg: PeerMessage,
     ) {
+        let delivered =
+            self.network.deliverable(from, to, generation) && self.nodes[to as usize].is_up();
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.arrived(from, to, self.queue.now_us(), delivered);
+        }
         if !self.network.deliverable(from, to, generation) {
             self.probe("messages-lost-in-flight");
             return;
