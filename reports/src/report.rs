@@ -106,8 +106,8 @@ pub struct RoleSegment {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitPoint {
     pub time_ms: u64,
-    /// How many txns the replica has applied so far in this run (its count
-    /// grows monotonically, restarting from the recovered state after a crash).
+    /// How many txns the replica has delivered so far in this run, each
+    /// counted once (re-applying its log after a restart does not count).
     pub applied: u64,
     pub zxid: String,
 }

@@ -13,12 +13,21 @@ pub const QUEUE_EVENTS_MAX: usize = 1 << 22;
 struct Entry<E> {
     time_us: TimeUs,
     seq: u64,
+    /// 0 for ordinary entries; for one moved behind another entry (same
+    /// `seq`), a number unique to it, so the order stays total.
+    behind: u64,
     event: E,
+}
+
+impl<E> Entry<E> {
+    fn key(&self) -> (TimeUs, u64, u64) {
+        (self.time_us, self.seq, self.behind)
+    }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        (self.time_us, self.seq) == (other.time_us, other.seq)
+        self.key() == other.key()
     }
 }
 
@@ -33,7 +42,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     // Reversed: the heap's maximum is the earliest event.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time_us, other.seq).cmp(&(self.time_us, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 
@@ -65,6 +74,22 @@ impl<E> EventQueue<E> {
         self.heap.push(Entry {
             time_us,
             seq: self.next_seq,
+            behind: 0,
+            event,
+        });
+    }
+
+    /// Puts `event` right behind the next event, which must be due now: it
+    /// runs after that one and before anything else.
+    pub fn schedule_behind_next(&mut self, event: E) {
+        let next = self.heap.peek().expect("an event to go behind");
+        assert_eq!(next.time_us, self.now_us, "the next event is due now");
+        let seq = next.seq;
+        self.next_seq += 1;
+        self.heap.push(Entry {
+            time_us: self.now_us,
+            seq,
+            behind: self.next_seq,
             event,
         });
     }
@@ -79,6 +104,11 @@ impl<E> EventQueue<E> {
         debug_assert!(entry.time_us >= self.now_us);
         self.now_us = entry.time_us;
         Some((entry.time_us, entry.event))
+    }
+
+    /// When the next event is due, if any.
+    pub fn peek_time(&self) -> Option<TimeUs> {
+        self.heap.peek().map(|entry| entry.time_us)
     }
 
     pub fn len(&self) -> usize {
@@ -105,5 +135,20 @@ mod tests {
         assert_eq!(queue.pop(), Some((5, "c")));
         assert_eq!(queue.now_us(), 5);
         assert_eq!(queue.pop(), None);
+    }
+
+    #[test]
+    fn an_event_moved_behind_the_next_runs_right_after_it() {
+        let mut queue = EventQueue::default();
+        queue.schedule(5, "moved");
+        queue.schedule(5, "first");
+        queue.schedule(5, "second");
+        assert_eq!(queue.pop(), Some((5, "moved")));
+        queue.schedule_behind_next("moved");
+        queue.schedule_behind_next("moved too");
+        assert_eq!(queue.pop(), Some((5, "first")));
+        assert_eq!(queue.pop(), Some((5, "moved")));
+        assert_eq!(queue.pop(), Some((5, "moved too")));
+        assert_eq!(queue.pop(), Some((5, "second")));
     }
 }

@@ -130,14 +130,24 @@ fn fault_records(faults: &[FaultEvent], scenario: &Scenario, end_ms: u64) -> Vec
             let at = fault.at_ms;
             let after = |span: Option<Millis>| span.map(|d| (at.as_us() + d.as_us()) / 1000);
             let (kind, hit, end_ms, detail) = match fault.action {
-                FaultAction::Crash | FaultAction::CrashLeader => (
-                    "crash",
+                FaultAction::Crash | FaultAction::CrashLeader | FaultAction::CrashMidSnapshot => (
+                    if fault.action == FaultAction::CrashMidSnapshot {
+                        "crash-mid-snapshot"
+                    } else {
+                        "crash"
+                    },
                     vec![fault.node],
                     after(fault.restart_after_ms),
                     restart_text(fault.restart_after_ms),
                 ),
                 FaultAction::CrashAll => {
-                    let last = fault.restarts_after_ms.iter().flatten().max().copied();
+                    let last = fault
+                        .restarts_after_ms
+                        .iter()
+                        .flatten()
+                        .flatten()
+                        .max()
+                        .copied();
                     ("power-loss", nodes.clone(), after(last), String::new())
                 }
                 FaultAction::Partition => {

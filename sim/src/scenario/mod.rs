@@ -513,10 +513,11 @@ pub struct FaultEvent {
     /// a random delay in `faults.restart_delay_ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_after_ms: Option<Millis>,
-    /// For `crash-all`: when each node restarts (one per node, n0 first).
+    /// For `crash-all`: when each node restarts (one per node, n0 first;
+    /// `null` for a random delay, as for a node that was already down).
     /// Absent: each after a random delay in `faults.restart_delay_ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restarts_after_ms: Option<Vec<Millis>>,
+    pub restarts_after_ms: Option<Vec<Option<Millis>>>,
     /// The client cut off; present iff `action` is `client-disconnect`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<u32>,
@@ -524,6 +525,11 @@ pub struct FaultEvent {
     /// `clock-step`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_ms: Option<Millis>,
+    /// How many other events due at the same microsecond run before this
+    /// one. Written by the shrinker so that a recorded fault lands exactly
+    /// where it did among simultaneous events; absent: before them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_events: Option<u32>,
 }
 
 impl FaultEvent {
@@ -540,6 +546,7 @@ impl FaultEvent {
             restarts_after_ms: None,
             client: None,
             step_ms: None,
+            after_events: None,
         }
     }
 }
@@ -572,6 +579,9 @@ pub enum FaultAction {
     ClientDisconnect,
     /// Step `node`'s clock forward by `step_ms`.
     ClockStep,
+    /// Arm `node` to crash at its next disk completion while it writes a
+    /// snapshot (a recorded mid-snapshot crash, replayed exactly).
+    CrashMidSnapshot,
 }
 
 impl FaultAction {
@@ -590,6 +600,7 @@ impl FaultAction {
             FaultAction::ResetConnections => "reset-connections",
             FaultAction::ClientDisconnect => "client-disconnect",
             FaultAction::ClockStep => "clock-step",
+            FaultAction::CrashMidSnapshot => "crash-mid-snapshot",
         }
     }
 }

@@ -379,7 +379,7 @@ fn fault_event(at: &str, event: &FaultEvent, run_ms: u64, shape: Shape) -> Check
             );
         }
     }
-    let restarts = event.restarts_after_ms.iter().flatten().copied();
+    let restarts = event.restarts_after_ms.iter().flatten().flatten().copied();
     let spans = [
         ("duration_ms", event.duration_ms),
         ("restart_after_ms", event.restart_after_ms),
@@ -428,7 +428,10 @@ fn fault_event(at: &str, event: &FaultEvent, run_ms: u64, shape: Shape) -> Check
 /// Each optional field is present iff the action needs it.
 fn fault_event_fields(at: &str, event: &FaultEvent) -> Check {
     let action = event.action;
-    let crash = matches!(action, FaultAction::Crash | FaultAction::CrashLeader);
+    let crash = matches!(
+        action,
+        FaultAction::Crash | FaultAction::CrashLeader | FaultAction::CrashMidSnapshot
+    );
     let lasting = matches!(action, FaultAction::Pause | FaultAction::ClientDisconnect);
     present_iff(
         format!("{at}.partition"),

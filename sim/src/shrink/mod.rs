@@ -5,9 +5,10 @@
 //! The shrinker first makes the failure explicit: the seed's concrete
 //! scenario (swarm choices fixed) with every random fault replaced by the
 //! schedule of faults that run injected, each at its exact microsecond and
-//! with its exact restart delay. The randomness left (network latencies, the
-//! workload, the disk) is drawn from separate streams, so that replaying the
-//! explicit schedule usually repeats the run. Then, until nothing more
+//! with its exact restart delay and its place among simultaneous events. The
+//! randomness left (network latencies, the workload, the disk) is drawn from
+//! separate streams, so replaying the explicit schedule repeats the run
+//! exactly (a test checks it in every built-in scenario). Then, until nothing more
 //! helps or the budget of runs is spent, it tries in turn: delta debugging
 //! over the schedule's events; a shorter fault phase and healing phase;
 //! fewer replicas; fewer clients of each kind; fewer operations per client;
@@ -17,7 +18,7 @@
 
 pub mod command;
 mod ddmin;
-mod edit;
+pub mod edit;
 
 use crate::scenario::Scenario;
 use crate::violation::ViolationKind;
@@ -58,9 +59,10 @@ pub struct Size {
 }
 
 impl Size {
-    pub fn of(s: &Scenario) -> Size {
+    /// The size of `s`, whose run injected `faults` faults.
+    pub fn of(s: &Scenario, faults: usize) -> Size {
         Size {
-            faults: s.faults.schedule.len(),
+            faults,
             nodes: s.cluster.nodes,
             clients: s.workload.total_clients(),
             ops_per_client: s.workload.ops_per_client,
@@ -74,7 +76,7 @@ impl std::fmt::Display for Size {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} scheduled faults, {} replicas, {} clients x {} ops, {} ms + {} ms healing",
+            "{} faults, {} replicas, {} clients x {} ops, {} ms + {} ms healing",
             self.faults,
             self.nodes,
             self.clients,
@@ -131,8 +133,8 @@ struct Shrinker<'a, 'b> {
 }
 
 pub fn shrink(request: &mut ShrinkRequest<'_>) -> Result<Shrunk, ShrinkError> {
-    let original = Size::of(request.scenario);
     let first = run_seed(request.scenario, request.seed, request.bugs, None);
+    let original = Size::of(request.scenario, first.faults.len());
     if !first.violations.iter().any(|v| v.kind == request.kind) {
         let kinds = first.violations.iter().map(|v| v.kind.name().to_string());
         return Err(ShrinkError::DoesNotReproduce {
@@ -152,8 +154,19 @@ pub fn shrink(request: &mut ShrinkRequest<'_>) -> Result<Shrunk, ShrinkError> {
         }
     }
     let budget_exhausted = shrinker.runs >= shrinker.request.max_runs;
+    // One more run, to count the faults the result injects.
+    let last = run_seed(
+        &shrinker.best,
+        shrinker.request.seed,
+        shrinker.request.bugs,
+        None,
+    );
+    assert!(last
+        .violations
+        .iter()
+        .any(|v| v.kind == shrinker.request.kind));
     Ok(Shrunk {
-        size: Size::of(&shrinker.best),
+        size: Size::of(&shrinker.best, last.faults.len()),
         scenario: shrinker.best,
         original,
         runs: shrinker.runs,
@@ -188,7 +201,7 @@ impl Shrinker<'_, '_> {
                 runs: self.runs,
                 max_runs: self.request.max_runs,
                 step: step.to_string(),
-                size: Size::of(&self.best),
+                size: Size::of(&self.best, self.best.faults.schedule.len()),
             };
             (self.request.progress)(&progress);
         }

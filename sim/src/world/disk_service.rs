@@ -109,9 +109,15 @@ impl World {
             .server
             .as_ref()
             .is_some_and(|server| server.snapshot_in_progress());
-        if host.crash_during_snapshot && in_progress && self.rng_nemesis.gen_bool(0.25) {
+        if !in_progress {
+            return;
+        }
+        if let Some(restart_us) = host.crash_mid_snapshot_armed {
+            self.nodes[node as usize].crash_mid_snapshot_armed = None;
+            self.crash_mid_snapshot(node, Some(restart_us));
+        } else if host.crash_during_snapshot && self.rng_nemesis.gen_bool(0.25) {
             self.nodes[node as usize].crash_during_snapshot = false;
-            self.crash(node, CrashCause::MidSnapshot);
+            self.crash_mid_snapshot(node, None);
         }
     }
 }

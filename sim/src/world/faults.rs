@@ -50,6 +50,14 @@ impl World {
     }
 
     pub(super) fn scheduled_fault(&mut self, index: usize) {
+        let now = self.queue.now_us();
+        let wait_for = self.schedule[index].after_events.unwrap_or(0);
+        if self.events_this_us < wait_for && self.queue.peek_time() == Some(now) {
+            // Later in this microsecond: behind the next event due now.
+            self.queue
+                .schedule_behind_next(Event::ScheduledFault { index });
+            return;
+        }
         let fault = self.schedule[index].clone();
         let node = fault.node;
         let restart_us = fault.restart_after_ms.map(Millis::as_us);
@@ -61,9 +69,9 @@ impl World {
             }
             FaultAction::BitRot => self.bit_rot(node),
             FaultAction::CrashAll => {
-                let restarts: Option<Vec<u64>> = fault
+                let restarts: Option<Vec<Option<u64>>> = fault
                     .restarts_after_ms
-                    .map(|r| r.iter().map(|m| m.as_us()).collect());
+                    .map(|r| r.iter().map(|m| m.map(Millis::as_us)).collect());
                 self.crash_all_restarting(CrashCause::PowerLoss, restarts.as_deref());
             }
             FaultAction::RestartAll => {
@@ -102,6 +110,12 @@ impl World {
                 let client = fault.client.expect("validated: has its client") as usize;
                 let duration = fault.duration_ms.expect("validated: has its duration");
                 self.disconnect_client(client, duration.as_us());
+            }
+            FaultAction::CrashMidSnapshot => {
+                let [low, high] = self.scenario.faults.restart_delay_ms;
+                let restart = restart_us
+                    .unwrap_or_else(|| self.rng_nemesis.gen_range(low * 1000..=high * 1000));
+                self.nodes[node as usize].crash_mid_snapshot_armed = Some(restart);
             }
             FaultAction::ClockStep => {
                 let step = fault.step_ms.expect("validated: has its step");

@@ -124,6 +124,12 @@ pub struct World {
     acked_max: Zxid,
     /// Every fault injected so far (see [`RunOutcome::faults`]).
     fault_log: Vec<FaultEvent>,
+    /// Events of the workload and the replicas (not the nemesis's) handled
+    /// so far at the current microsecond: where a fault falls among
+    /// simultaneous events (see `FaultEvent::after_events`).
+    events_this_us: u32,
+    /// The microsecond `events_this_us` counts.
+    events_us: TimeUs,
     /// What a failure report draws; on only when re-running for a report.
     recorder: Option<Box<recorder::Recorder>>,
     outputs: Vec<Output>,
@@ -190,6 +196,8 @@ impl World {
             changes: ChangeIndex::default(),
             acked_max: Zxid::ZERO,
             fault_log: Vec::new(),
+            events_this_us: 0,
+            events_us: 0,
             recorder: None,
             outputs: Vec::new(),
             stopped: false,
@@ -208,7 +216,15 @@ impl World {
             }
             self.trace
                 .record(time_us, event_node(&event), "event", &event);
+            if time_us != self.events_us {
+                self.events_us = time_us;
+                self.events_this_us = 0;
+            }
+            let from_nemesis = is_nemesis(&event);
             self.handle(event);
+            if !from_nemesis {
+                self.events_this_us += 1;
+            }
             assert!(
                 self.trace.events() < RUN_EVENTS_MAX,
                 "run exceeded {RUN_EVENTS_MAX} events"
@@ -377,6 +393,25 @@ impl World {
         }
         self.violations.push(violation);
     }
+}
+
+/// The nemesis's own events: an explicit replay of its faults has other ones
+/// (or none) in their place.
+fn is_nemesis(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ScheduledFault { .. }
+            | Event::Crash { .. }
+            | Event::BitRot { .. }
+            | Event::RandomCrash
+            | Event::RandomBitRot
+            | Event::RandomPartition
+            | Event::HealPartition { .. }
+            | Event::RandomPause
+            | Event::RandomReset
+            | Event::RandomClockStep
+            | Event::RandomClientDisconnect
+    )
 }
 
 fn event_node(event: &Event) -> Option<u32> {

@@ -49,21 +49,22 @@ impl World {
     }
 
     /// Power loss; `restarts_us[n]`, when given, says when node n restarts.
-    pub(super) fn crash_all_restarting(&mut self, cause: CrashCause, restarts_us: Option<&[u64]>) {
+    pub(super) fn crash_all_restarting(
+        &mut self,
+        cause: CrashCause,
+        restarts_us: Option<&[Option<u64>]>,
+    ) {
         assert!(restarts_us.is_none_or(|r| r.len() == self.nodes.len()));
         self.probe("power-losses");
         let mut delays = Vec::with_capacity(self.nodes.len());
         for node in 0..self.nodes.len() as u32 {
-            let restart = restarts_us.map(|r| r[node as usize]);
+            let restart = restarts_us.and_then(|r| r[node as usize]);
             delays.push(self.crash_unlogged(node, cause, restart));
         }
         let mut event = FaultEvent::new(0, FaultAction::CrashAll, 0);
-        if delays.iter().all(Option::is_some) {
-            let delays = delays
-                .into_iter()
-                .map(|d| Millis::from_us(d.expect("some")));
-            event.restarts_after_ms = Some(delays.collect());
-        }
+        // A node already down keeps its pending restart: `null` for it.
+        let delays = delays.into_iter().map(|d| d.map(Millis::from_us));
+        event.restarts_after_ms = Some(delays.collect());
         self.log_fault(event);
     }
 
@@ -100,6 +101,21 @@ impl World {
     /// reset; it restarts after a random delay.
     pub(super) fn crash(&mut self, node: u32, cause: CrashCause) {
         self.crash_restarting(node, cause, None);
+    }
+
+    /// A crash in the middle of handling a disk completion while a snapshot
+    /// is being written; logged as `crash-mid-snapshot`, which an explicit
+    /// replay arms just before that completion.
+    pub(super) fn crash_mid_snapshot(&mut self, node: u32, restart_us: Option<u64>) {
+        let before = self.events_this_us;
+        if let Some(delay) = self.crash_unlogged(node, CrashCause::MidSnapshot, restart_us) {
+            let mut event = FaultEvent::new(0, FaultAction::CrashMidSnapshot, node);
+            event.restart_after_ms = Some(Millis::from_us(delay));
+            self.log_fault(event);
+            // Armed before the completion being handled, not after it.
+            let last = self.fault_log.last_mut().expect("just logged");
+            last.after_events = (before > 0).then_some(before);
+        }
     }
 
     /// A crash that restarts after `restart_us` when given (an explicit
@@ -140,6 +156,7 @@ impl World {
         host.disk_requests.clear();
         host.disk_busy = false;
         host.crash_during_snapshot = false;
+        host.crash_mid_snapshot_armed = None;
         host.paused_until_us = None;
         host.committed_reported = zksim_core::ids::Zxid::ZERO;
         let fates = &self.scenario.disk.crash_sectors;
@@ -188,6 +205,7 @@ impl World {
     /// Records a fault the run injects now, as an explicit schedule event.
     pub(super) fn log_fault(&mut self, mut event: FaultEvent) {
         event.at_ms = Millis::from_us(self.queue.now_us());
+        event.after_events = (self.events_this_us > 0).then_some(self.events_this_us);
         assert!(self
             .fault_log
             .last()

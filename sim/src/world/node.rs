@@ -37,6 +37,10 @@ pub struct NodeHost {
     pub paused_until_us: Option<u64>,
     /// A crash is armed for the snapshot in progress.
     pub crash_during_snapshot: bool,
+    /// An explicit `crash-mid-snapshot` armed on this node: it crashes at its
+    /// next disk completion while a snapshot is being written, restarting
+    /// after this delay (µs).
+    pub crash_mid_snapshot_armed: Option<u64>,
     /// The highest zxid this node has delivered (applied), across restarts.
     pub delivered_max: Zxid,
     /// The highest zxid reported committed while this node led.
@@ -59,6 +63,7 @@ impl NodeHost {
             clock,
             paused_until_us: None,
             crash_during_snapshot: false,
+            crash_mid_snapshot_armed: None,
             delivered_max: Zxid::ZERO,
             committed_reported: Zxid::ZERO,
             rotted_files: std::collections::BTreeSet::new(),

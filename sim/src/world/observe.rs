@@ -25,12 +25,7 @@ impl World {
                 }
                 self.observe(Observation::Logged { node, txn });
             }
-            Note::Applied { zxid, .. } => {
-                if let Some(recorder) = self.recorder.as_mut() {
-                    recorder.applied(node, self.queue.now_us(), zxid);
-                }
-                self.on_applied(node, zxid)
-            }
+            Note::Applied { zxid, .. } => self.on_applied(node, zxid),
             Note::Proposed { zxid, content } => {
                 let txn = TxnId { zxid, content };
                 self.observe(Observation::Proposed {
@@ -124,6 +119,9 @@ impl World {
             return;
         }
         host.delivered_max = zxid;
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.applied(node, self.queue.now_us(), zxid);
+        }
         let Some(record) = host.ghost.record_of(zxid) else {
             let message = format!("n{node} applied {zxid}, which its log does not hold");
             self.violation(ViolationKind::InvariantBroken, Some(node), message);
