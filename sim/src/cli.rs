@@ -86,6 +86,9 @@ pub struct ReplayArgs {
     /// Write the client history to this file as JSON lines (check it with `zksim check --model zk`).
     #[arg(long)]
     pub history: Option<PathBuf>,
+    /// Also write the run's report folder (index.html, plots, report.json) here, failing or not.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 pub fn parse_seeds(text: &str) -> Result<Range<u64>, String> {
@@ -176,6 +179,21 @@ fn replay(args: ReplayArgs) -> u8 {
         if let Err(error) = std::fs::write(path, json) {
             return bad_input(format!("cannot write {}: {error}", path.display()));
         }
+    }
+    if let Some(dir) = &args.report {
+        let report = crate::report::build(&args.scenario, &scenario, args.seed, bug);
+        assert_eq!(
+            report.trace_hash,
+            format_hash(outcome.trace_hash),
+            "the same run"
+        );
+        if let Err(error) = zksim_reports::render::write_report_folder(&report, dir) {
+            return bad_input(format!(
+                "cannot write the report {}: {error}",
+                dir.display()
+            ));
+        }
+        println!("report: {}/index.html", dir.display());
     }
     let record = failure_record(&args.scenario, bug, &outcome);
     for violation in &record.violations {

@@ -87,6 +87,7 @@ fn every_planted_bug_gets_a_report_and_a_shrunk_scenario_that_fails() {
         ]);
         assert_eq!(shrink.status.code(), Some(0), "{bug}: {}", stdout(&shrink));
         let seed = report.seed.to_string();
+        let shrunk_report = out.join("shrunk-report");
         let replay = zksim(&[
             "replay",
             "--scenario",
@@ -95,6 +96,8 @@ fn every_planted_bug_gets_a_report_and_a_shrunk_scenario_that_fails() {
             &seed,
             "--bug",
             bug.name(),
+            "--report",
+            shrunk_report.to_str().expect("utf-8"),
         ]);
         let kind = report.kind().expect("a kind");
         assert_eq!(replay.status.code(), Some(1), "{bug}: {}", stdout(&replay));
@@ -102,6 +105,14 @@ fn every_planted_bug_gets_a_report_and_a_shrunk_scenario_that_fails() {
             stdout(&replay).contains(&format!("[{kind}]")),
             "{bug}: {}",
             stdout(&replay)
+        );
+        let shrunk = check_report_folder(bug, &shrunk_report);
+        assert!(
+            shrunk
+                .violations
+                .iter()
+                .any(|v| Some(v.kind.as_str()) == report.kind()),
+            "{bug}: the shrunk run's report shows the violation"
         );
     }
 }
