@@ -37,10 +37,15 @@ pub enum PlantedBug {
     /// The leader sends proposals to its followers in a randomly seeded hash set's
     /// order: not a safety bug, a determinism bug (found by the determinism check).
     NondeterministicIteration,
+    /// Purge keeps only the logs the newest snapshot needs, deleting logs an
+    /// older retained snapshot still needs (cf. ZOOKEEPER-1797).
+    PurgeDeletesNeededLog,
+    /// Recovery loads a snapshot without checking its seal.
+    SnapshotSealUnchecked,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 14] = [
+    pub const ALL: [PlantedBug; 16] = [
         PlantedBug::AckBeforeFsync,
         PlantedBug::SkipTornTailTruncation,
         PlantedBug::DiffInsteadOfTrunc,
@@ -55,6 +60,8 @@ impl PlantedBug {
         PlantedBug::WatchAfterRead,
         PlantedBug::SetWatchesIgnoresZxid,
         PlantedBug::NondeterministicIteration,
+        PlantedBug::PurgeDeletesNeededLog,
+        PlantedBug::SnapshotSealUnchecked,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +80,8 @@ impl PlantedBug {
             PlantedBug::WatchAfterRead => "watch-after-read",
             PlantedBug::SetWatchesIgnoresZxid => "set-watches-ignores-zxid",
             PlantedBug::NondeterministicIteration => "nondeterministic-iteration",
+            PlantedBug::PurgeDeletesNeededLog => "purge-deletes-needed-log",
+            PlantedBug::SnapshotSealUnchecked => "snapshot-seal-unchecked",
         }
     }
 
@@ -114,6 +123,12 @@ impl PlantedBug {
             }
             PlantedBug::SetWatchesIgnoresZxid => {
                 "after a reconnect, setWatches re-registers every watch without firing those whose node changed while the client was away"
+            }
+            PlantedBug::PurgeDeletesNeededLog => {
+                "purge (the replica's own and the operator's) keeps only the logs the newest snapshot needs, deleting logs an older retained snapshot still needs"
+            }
+            PlantedBug::SnapshotSealUnchecked => {
+                "recovery loads the newest snapshot without checking its seal, so a snapshot cut short by a crash is trusted"
             }
             PlantedBug::NondeterministicIteration => {
                 "the leader iterates its followers through a randomly seeded hash set (std's RandomState), so message order differs between runs of the same seed"

@@ -63,6 +63,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/config-watchers.json"),
     ),
     ("swarm-5", include_str!("../../scenarios/swarm-5.json")),
+    (
+        "purge-under-load",
+        include_str!("../../scenarios/purge-under-load.json"),
+    ),
 ];
 
 /// Loads a scenario by path, or by built-in name.

@@ -63,6 +63,11 @@ pub enum Command {
     Replay(ReplayArgs),
     /// List the built-in scenarios and the planted bugs.
     List,
+    /// Check or print a data directory written by the core (`verify`, `dump`).
+    Datadir(crate::datadir::DatadirArgs),
+    /// Run a script of client operations against a fault-free ensemble and print each
+    /// result as JSON (docs/EXEC-FORMAT.md).
+    Exec(crate::exec::ExecArgs),
     /// Check a recorded history for linearizability against a model.
     ///
     /// Exit codes: 0 = linearizable, 1 = not linearizable, 2 = bad input, 3 = unknown within
@@ -119,6 +124,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Merge(args) => crate::merge_command::run(&args),
         Command::Replay(args) => replay(args),
         Command::List => list(),
+        Command::Exec(args) => crate::exec::run(&args),
+        Command::Datadir(args) => crate::datadir::run(&args),
         Command::Check(args) => crate::lincheck::command::run(&args),
     };
     ExitCode::from(code)

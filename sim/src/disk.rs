@@ -450,6 +450,29 @@ impl VirtualDisk {
         }
     }
 
+    /// A disk holding exactly these files, all durable (a data directory
+    /// restored from a backup). Fails if they do not fit its capacity.
+    pub fn from_image(
+        image: &BTreeMap<String, Vec<u8>>,
+        capacity_bytes: Option<u64>,
+    ) -> Result<VirtualDisk, DiskError> {
+        let mut disk = VirtualDisk::with_capacity(capacity_bytes);
+        for (name, bytes) in image {
+            disk.apply(&DiskOp::Create { file: name.clone() })?;
+            let data = bytes.clone();
+            disk.apply(&DiskOp::Write {
+                file: name.clone(),
+                offset: 0,
+                data,
+            })?;
+            disk.apply(&DiskOp::Fsync { file: name.clone() })?;
+        }
+        disk.apply(&DiskOp::FsyncDir)?;
+        assert!(!disk.has_unsynced());
+        assert_eq!(disk.image(), *image);
+        Ok(disk)
+    }
+
     /// Executes one request. A failed request changes nothing.
     pub fn apply(&mut self, op: &DiskOp) -> Result<(), DiskError> {
         match op {

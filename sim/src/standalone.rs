@@ -197,6 +197,7 @@ mod tests {
             snapshot_retain: 2,
             entropy: 1,
             ack_before_fsync: false,
+            bugs: zksim_core::bugs::Bugs::none(),
         }
     }
 

@@ -36,11 +36,13 @@ pub enum ViolationKind {
     MutualExclusion,
     LockExpiredHolder,
     ConfigStale,
+    NeededFilePurged,
+    BackupInconsistent,
 }
 
 impl ViolationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ViolationKind; 25] = [
+    pub const ALL: [ViolationKind; 27] = [
         ViolationKind::LostAckedWrite,
         ViolationKind::RecoveryMismatch,
         ViolationKind::SnapshotMismatch,
@@ -66,6 +68,8 @@ impl ViolationKind {
         ViolationKind::MutualExclusion,
         ViolationKind::LockExpiredHolder,
         ViolationKind::ConfigStale,
+        ViolationKind::NeededFilePurged,
+        ViolationKind::BackupInconsistent,
     ];
 
     /// The kebab-case name, as written in scenario files and reports.
@@ -96,6 +100,8 @@ impl ViolationKind {
             ViolationKind::MutualExclusion => "mutual-exclusion",
             ViolationKind::LockExpiredHolder => "lock-expired-holder",
             ViolationKind::ConfigStale => "config-stale",
+            ViolationKind::NeededFilePurged => "needed-file-purged",
+            ViolationKind::BackupInconsistent => "backup-inconsistent",
         }
     }
 
@@ -166,6 +172,12 @@ impl ViolationKind {
             }
             ViolationKind::ConfigStale => {
                 "a reader of the configuration recipe did not converge to the last value written"
+            }
+            ViolationKind::BackupInconsistent => {
+                "a live backup recovers to a state its node never held (neither usable nor detected as damaged)"
+            }
+            ViolationKind::NeededFilePurged => {
+                "a purge removed a log an older snapshot still on disk needs: recovery falling back to that snapshot would lose txns"
             }
         }
     }

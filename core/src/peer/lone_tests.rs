@@ -48,6 +48,7 @@ impl ServerConfig {
                 snapshot_retain: self.snapshot_retain,
                 entropy: self.entropy,
                 ack_before_fsync: false,
+                bugs: crate::bugs::Bugs::none(),
             },
             init_limit_ticks: 10,
             sync_limit_ticks: 5,

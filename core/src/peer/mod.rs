@@ -117,7 +117,8 @@ impl Peer {
             "members sorted and distinct"
         );
         let mut outputs = Vec::new();
-        let recovered_repairing = recovered.repairing;
+        // A restored replica rejoins as a repairing one does, keeping its history.
+        let recovered_repairing = recovered.repairing || recovered.restored;
         let skip = config.bugs.has(PlantedBug::SkipTornTailTruncation);
         let store = Store::start(config.store.clone(), recovered, skip, &mut outputs);
         let last_vote = Vote {

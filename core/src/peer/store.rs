@@ -9,6 +9,7 @@
 //! Because the tree never holds an uncommitted txn, a TRUNC never needs to roll
 //! the tree back, and no snapshot can contain an uncommitted txn.
 
+use crate::bugs::Bugs;
 use crate::ids::{Epoch, Zxid};
 use crate::io::DiskOp;
 use crate::peer::messages::SnapshotData;
@@ -48,6 +49,8 @@ pub struct StoreConfig {
     pub entropy: u64,
     /// Planted bug: a record counts as durable once written, before its fsync.
     pub ack_before_fsync: bool,
+    /// The planted bugs of the store's purge (see `purge_plan`).
+    pub bugs: Bugs,
 }
 
 #[derive(Debug)]
@@ -72,6 +75,8 @@ pub struct Store {
     current_pending: std::collections::VecDeque<Epoch>,
     /// With the ack-before-fsync bug: the last record written (not yet fsynced).
     written_early: Zxid,
+    /// The directory was restored from a backup and its marker is still there.
+    restored: bool,
 }
 
 impl Store {
@@ -88,6 +93,7 @@ impl Store {
         }
         let snapshot_zxid = recovered.snapshot_tree.last_processed_zxid();
         let mut store = Store {
+            restored: recovered.restored && !recovered.repairing,
             tree: recovered.snapshot_tree.clone(),
             last_logged: recovered.last_zxid,
             log: LogWriter::new(config.dbid, config.log_roll_bytes, recovered.last_zxid),
@@ -165,10 +171,16 @@ impl Store {
             .issue(DiskOp::FsyncDir, IoTag::StartupDone, outputs);
     }
 
-    /// The rebuilt state is durable: the marker goes.
+    /// The rebuilt (or restored and synced) state is durable: the marker goes.
     pub fn finish_repair(&mut self, outputs: &mut Vec<Output>) {
-        use crate::persist::names::REPAIR_MARKER;
-        let file = REPAIR_MARKER.to_string();
+        use crate::persist::names::{REPAIR_MARKER, RESTORE_MARKER};
+        let marker = if self.restored {
+            RESTORE_MARKER
+        } else {
+            REPAIR_MARKER
+        };
+        self.restored = false;
+        let file = marker.to_string();
         self.disk
             .issue(DiskOp::Remove { file }, IoTag::Plain, outputs);
         self.disk.issue(DiskOp::FsyncDir, IoTag::Plain, outputs);
@@ -570,7 +582,7 @@ impl Store {
             SnapshotEncoder::begin(self.config.dbid, data.zxid, &data.sessions);
         let mut bytes = header;
         bytes.extend(encoder.chunk(&data.nodes));
-        bytes.extend(encoder.finish());
+        bytes.extend(encoder.finish(data.zxid));
         self.disk
             .issue(DiskOp::Create { file: name.clone() }, IoTag::Plain, outputs);
         self.disk.issue(
@@ -698,9 +710,11 @@ impl Store {
     }
 
     fn purge(&mut self, outputs: &mut Vec<Output>) {
-        let doomed = self
-            .files
-            .purgeable(self.config.snapshot_retain, self.log.active_file());
+        let doomed = self.files.purgeable(
+            self.config.snapshot_retain,
+            self.log.active_file(),
+            self.config.bugs,
+        );
         for file in &doomed {
             self.disk
                 .issue(DiskOp::Remove { file: file.clone() }, IoTag::Plain, outputs);

@@ -8,6 +8,11 @@ pub const CURRENT_EPOCH: &str = "currentEpoch";
 pub const TMP_SUFFIX: &str = ".tmp";
 /// Present while a replica rebuilds a damaged data directory from its leader.
 pub const REPAIR_MARKER: &str = "repairing";
+/// Put by an operator beside a data directory restored from a backup: the
+/// replica keeps the restored history but votes again only once a leader
+/// established without it has brought it up to date (a restored replica
+/// has forgotten what it acknowledged after the backup).
+pub const RESTORE_MARKER: &str = "restored";
 
 const LOG_PREFIX: &str = "log.";
 const SNAPSHOT_PREFIX: &str = "snapshot.";

@@ -3,12 +3,14 @@
 //! torn log tail, an unsealed snapshot) is repaired or worked around and
 //! reported; damage a crash cannot cause is an error naming the file.
 
+use crate::bugs::{Bugs, PlantedBug};
 use crate::ids::{Epoch, Zxid};
 use crate::persist::epoch_file::decode_epoch;
 use crate::persist::log_format::LogRecord;
 use crate::persist::log_scan::{scan_log, LogFileImage, TornTail};
-use crate::persist::names::{classify, FileKind, ACCEPTED_EPOCH, CURRENT_EPOCH};
+use crate::persist::names::{classify, FileKind, ACCEPTED_EPOCH, CURRENT_EPOCH, RESTORE_MARKER};
 use crate::persist::snapshot_format::decode_snapshot;
+use crate::persist::snapshot_format::decode_snapshot_unsealed;
 use crate::tree::DataTree;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -43,6 +45,9 @@ pub struct Recovered {
     /// The directory is being rebuilt from a leader (its marker file exists, or
     /// damage was found): nothing in it is trusted, every file is listed in `other_files`.
     pub repairing: bool,
+    /// The directory was restored from a backup (`RESTORE_MARKER`): its
+    /// history is kept, but the replica must not vote until synced.
+    pub restored: bool,
 }
 
 impl Recovered {
@@ -70,6 +75,7 @@ impl Recovered {
             snapshot_tree: DataTree::new(),
             log_records: Vec::new(),
             repairing: true,
+            restored: false,
         }
     }
 }
@@ -103,6 +109,15 @@ fn error(file: Option<&str>, reason: String) -> RecoveryError {
 }
 
 pub fn recover(image: &DataDirImage, dbid: u64) -> Result<Recovered, RecoveryError> {
+    recover_with_bugs(image, dbid, Bugs::none())
+}
+
+/// [`recover`], with a planted bug in how snapshots are trusted.
+pub fn recover_with_bugs(
+    image: &DataDirImage,
+    dbid: u64,
+    bugs: Bugs,
+) -> Result<Recovered, RecoveryError> {
     if image.contains_key(crate::persist::names::REPAIR_MARKER) {
         // A repair was interrupted: what the directory holds is not a history.
         return Ok(Recovered::for_repair(image));
@@ -119,6 +134,7 @@ pub fn recover(image: &DataDirImage, dbid: u64) -> Result<Recovered, RecoveryErr
             }),
             FileKind::Snapshot(zxid) => snapshots.push((zxid, name.as_str(), bytes.as_slice())),
             FileKind::AcceptedEpoch | FileKind::CurrentEpoch | FileKind::SyncedHint => {}
+            FileKind::Unknown if name == RESTORE_MARKER => {}
             FileKind::Temporary | FileKind::Unknown => other_files.push(name.clone()),
         }
     }
@@ -130,7 +146,8 @@ pub fn recover(image: &DataDirImage, dbid: u64) -> Result<Recovered, RecoveryErr
         offset: Some(corruption.offset),
         reason: corruption.reason,
     })?;
-    let mut recovered = rebuild(&scan.records, &snapshots, dbid)?;
+    let mut recovered = rebuild(&scan.records, &snapshots, dbid, bugs)?;
+    recovered.restored = image.contains_key(RESTORE_MARKER);
     recovered.other_files.extend(other_files);
     if image.contains_key(crate::persist::synced_hint::SYNCED_HINT) {
         recovered
@@ -155,12 +172,13 @@ fn rebuild(
     records: &[LogRecord],
     snapshots: &[(Zxid, &str, &[u8])],
     dbid: u64,
+    bugs: Bugs,
 ) -> Result<Recovered, RecoveryError> {
     let mut rejected = Vec::new();
     let mut usable = BTreeMap::new();
     let mut base: Option<(Zxid, DataTree)> = None;
     for (zxid, name, bytes) in snapshots {
-        match load_snapshot(bytes, *zxid, dbid, records) {
+        match load_snapshot(bytes, *zxid, dbid, records, bugs) {
             Ok(tree) => {
                 usable.insert(*zxid, name.to_string());
                 if base.is_none() {
@@ -228,18 +246,26 @@ fn rebuild(
         snapshot_tree,
         log_records: records.to_vec(),
         repairing: false,
+        restored: false,
     })
 }
 
 /// A snapshot is usable when sealed, of this database, named for its zxid, and
 /// continued by the log (the record after its zxid, if any, chains to it).
-fn load_snapshot(
+/// Public for inspection tools (`zksim datadir verify`), which must judge a
+/// snapshot exactly as recovery does.
+pub fn load_snapshot(
     bytes: &[u8],
     named_zxid: Zxid,
     dbid: u64,
     records: &[LogRecord],
+    bugs: Bugs,
 ) -> Result<DataTree, String> {
-    let contents = decode_snapshot(bytes)?;
+    let contents = if bugs.has(PlantedBug::SnapshotSealUnchecked) {
+        decode_snapshot_unsealed(bytes)?
+    } else {
+        decode_snapshot(bytes)?
+    };
     if contents.dbid != dbid {
         return Err(format!(
             "database id {} is not this node's {dbid}",
@@ -250,6 +276,13 @@ fn load_snapshot(
         return Err(format!(
             "holds zxid {} but is named for {named_zxid}",
             contents.zxid
+        ));
+    }
+    let log_end = records.last().map_or(Zxid::ZERO, LogRecord::zxid);
+    if contents.fuzzy_until > contents.zxid && log_end < contents.fuzzy_until {
+        return Err(format!(
+            "its content may hold txns up to {} (applied while it was written), but the log ends at {log_end}: the log it needs is missing",
+            contents.fuzzy_until
         ));
     }
     let next = records.iter().find(|record| record.zxid() > contents.zxid);

@@ -2,15 +2,19 @@
 //!
 //! ```text
 //! file    := header node* end seal
-//! header  := magic "ZKSN" (u32) | version 1 (u32) | dbid (u64) | zxid (u64)
+//! header  := magic "ZKSN" (u32) | version 2 (u32) | dbid (u64) | zxid (u64)
 //!            | session count (u32) | (session id (u64) | timeout_ms (u32))*
 //! node    := 0x01 | path | Stat | data           (encode_znode)
-//! end     := 0x00 | node count (u64)
+//! end     := 0x00 | node count (u64) | fuzzy until (u64)
 //! seal    := crc32c of everything before it (u32) | magic "SEAL" (u32)
 //! ```
 //! The zxid is the last txn applied when the walk began; the content is fuzzy
 //! (each node as of some moment during the walk), so recovery replays the log
-//! from zxid + 1. A snapshot without a matching seal is not used.
+//! from zxid + 1. "Fuzzy until" is the last txn applied when the walk ended:
+//! the content may hold its effects, so the snapshot is only consistent with
+//! a log that reaches it (a backup copying the snapshot but an older log would
+//! otherwise recover to a state that never was). A snapshot without a
+//! matching seal is not used.
 
 use crate::codec::{Reader, Writer, MAX_LIST_ITEMS};
 use crate::ids::{SessionId, Zxid};
@@ -18,7 +22,7 @@ use crate::tree::{decode_znode, encode_znode, Znode};
 use std::collections::BTreeMap;
 
 pub const SNAPSHOT_MAGIC: u32 = u32::from_be_bytes(*b"ZKSN");
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 pub const SEAL_MAGIC: u32 = u32::from_be_bytes(*b"SEAL");
 const TAG_NODE: u8 = 1;
 const TAG_END: u8 = 0;
@@ -71,12 +75,14 @@ impl SnapshotEncoder {
         bytes
     }
 
-    /// The closing bytes: end marker, node count and seal.
-    pub fn finish(mut self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(9 + SEAL_BYTES);
+    /// The closing bytes: end marker, node count, the last txn applied while
+    /// the walk ran (`fuzzy_until`), and the seal.
+    pub fn finish(mut self, fuzzy_until: Zxid) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(17 + SEAL_BYTES);
         let mut writer = Writer::new(&mut bytes);
         writer.u8(TAG_END);
         writer.u64(self.node_count);
+        writer.u64(fuzzy_until.0);
         self.absorb(&bytes);
         let crc = self.crc;
         let mut writer = Writer::new(&mut bytes);
@@ -103,6 +109,8 @@ pub struct SnapshotContents {
     pub zxid: Zxid,
     pub sessions: BTreeMap<SessionId, u32>,
     pub nodes: Vec<(String, Znode)>,
+    /// The last txn whose effects the content may hold.
+    pub fuzzy_until: Zxid,
 }
 
 /// Checks the seal, then decodes. Every damage is an `Err` naming it.
@@ -123,6 +131,23 @@ pub fn decode_snapshot(bytes: &[u8]) -> Result<SnapshotContents, String> {
         return Err("seal checksum mismatch".to_string());
     }
     decode_body(body).map_err(|error| format!("sealed but undecodable: {error}"))
+}
+
+/// The planted bug `snapshot-seal-unchecked`: decodes whatever the file
+/// holds, seal or not, keeping every complete node before the bytes run out
+/// (a snapshot cut short by a crash reads as a smaller tree).
+pub fn decode_snapshot_unsealed(bytes: &[u8]) -> Result<SnapshotContents, String> {
+    if let Ok(contents) = decode_snapshot(bytes) {
+        return Ok(contents);
+    }
+    let salvage = salvage_snapshot(bytes)?;
+    Ok(SnapshotContents {
+        dbid: salvage.dbid,
+        zxid: salvage.zxid,
+        sessions: salvage.sessions,
+        nodes: salvage.nodes,
+        fuzzy_until: salvage.zxid,
+    })
 }
 
 fn decode_body(body: &[u8]) -> Result<SnapshotContents, String> {
@@ -157,7 +182,13 @@ fn decode_body(body: &[u8]) -> Result<SnapshotContents, String> {
         }
     }
     let node_count = reader.u64().map_err(err)?;
+    let fuzzy_until = Zxid(reader.u64().map_err(err)?);
     reader.expect_end().map_err(err)?;
+    if fuzzy_until < zxid {
+        return Err(format!(
+            "fuzzy until {fuzzy_until}, before its own zxid {zxid}"
+        ));
+    }
     if node_count != nodes.len() as u64 {
         return Err(format!("says {node_count} nodes, holds {}", nodes.len()));
     }
@@ -166,5 +197,77 @@ fn decode_body(body: &[u8]) -> Result<SnapshotContents, String> {
         zxid,
         sessions,
         nodes,
+        fuzzy_until,
+    })
+}
+
+/// What a snapshot holds as far as it decodes, seal or no seal: for inspection
+/// tools looking at an unsealed or damaged file. Nothing here was checked
+/// against the seal, so none of it may be trusted for recovery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotSalvage {
+    pub dbid: u64,
+    pub zxid: Zxid,
+    pub sessions: BTreeMap<SessionId, u32>,
+    /// The node records that decode, in file order, up to the first that does not.
+    pub nodes: Vec<(String, Znode)>,
+    /// Where decoding stopped and why; `None` when the end marker was reached.
+    pub stopped: Option<(u64, String)>,
+    /// The offset of the end marker, when decoding reached one.
+    pub end_marker: Option<u64>,
+    /// The node count that follows the end marker, when it can be read.
+    pub node_count: Option<u64>,
+}
+
+/// Decodes `bytes` (a whole snapshot file) without checking the seal, keeping
+/// every node record before the first that does not decode. `Err` when even
+/// the header does not decode.
+pub fn salvage_snapshot(bytes: &[u8]) -> Result<SnapshotSalvage, String> {
+    let mut reader = Reader::new(bytes);
+    let err = |e: crate::codec::DecodeError| format!("header: {e}");
+    let magic = reader.u32().map_err(err)?;
+    if magic != SNAPSHOT_MAGIC {
+        return Err(format!("header: bad magic 0x{magic:08x}"));
+    }
+    let version = reader.u32().map_err(err)?;
+    if version != SNAPSHOT_VERSION {
+        return Err(format!("header: unsupported version {version}"));
+    }
+    let dbid = reader.u64().map_err(err)?;
+    let zxid = Zxid(reader.u64().map_err(err)?);
+    let session_count = reader.count(MAX_LIST_ITEMS).map_err(err)?;
+    let mut sessions = BTreeMap::new();
+    for _ in 0..session_count {
+        let session = SessionId(reader.u64().map_err(err)?);
+        sessions.insert(session, reader.u32().map_err(err)?);
+    }
+    let mut nodes = Vec::new();
+    let mut end_marker = None;
+    let mut node_count = None;
+    let stopped = loop {
+        let at = reader.position() as u64;
+        match reader.u8() {
+            Ok(TAG_NODE) => match decode_znode(&mut reader) {
+                Ok(node) => nodes.push(node),
+                Err(error) => break Some((at, format!("node record: {error}"))),
+            },
+            Ok(TAG_END) => {
+                end_marker = Some(at);
+                node_count = reader.u64().ok();
+                break None;
+            }
+            Ok(tag) => break Some((at, format!("invalid record tag {tag}"))),
+            Err(error) => break Some((at, error.to_string())),
+        }
+    };
+    debug_assert!(nodes.len() <= bytes.len(), "each node record takes bytes");
+    Ok(SnapshotSalvage {
+        dbid,
+        zxid,
+        sessions,
+        nodes,
+        stopped,
+        end_marker,
+        node_count,
     })
 }

@@ -10,6 +10,7 @@ mod messages;
 pub(crate) mod snapshot;
 
 pub use disk_queue::DISK_QUEUE_MAX;
+pub use files::purge_plan;
 pub use messages::{Input, Note, Output, Reply, Request};
 
 use crate::persist::names::{classify, FileKind};

@@ -97,7 +97,7 @@ impl SnapshotJob {
             }
         }
         let encoder = self.encoder.take().expect("encoder present until sealed");
-        let seal = encoder.finish();
+        let seal = encoder.finish(tree.last_processed_zxid());
         self.write(seal, IoTag::Plain, disk, outputs);
         disk.issue(
             DiskOp::Fsync {

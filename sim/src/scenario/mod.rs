@@ -434,6 +434,16 @@ pub struct Faults {
     pub client_disconnect_interval_ms: u64,
     /// `[min, max]` time a disconnected client stays unable to reach any server.
     pub client_disconnect_ms: [u64; 2],
+    /// Mean virtual time between operator purges of a random node's old
+    /// snapshots and logs; 0 = none.
+    pub purge_interval_ms: u64,
+    /// Snapshots an operator purge keeps (`zkCleanup.sh -n`), at least 1.
+    pub purge_retain: u32,
+    /// Mean virtual time between live backups of a random node; 0 = none.
+    pub backup_interval_ms: u64,
+    /// Mean virtual time between restores of a random node from its newest
+    /// usable backup; 0 = none.
+    pub restore_interval_ms: u64,
     /// Explicit fault events; need not be sorted (see [`Faults::sorted_schedule`]).
     pub schedule: Vec<FaultEvent>,
 }
@@ -454,6 +464,10 @@ impl Default for Faults {
             pause_duration_ms: [100, 2_000],
             client_disconnect_interval_ms: 0,
             client_disconnect_ms: [100, 3_000],
+            purge_interval_ms: 0,
+            purge_retain: 3,
+            backup_interval_ms: 0,
+            restore_interval_ms: 0,
             schedule: Vec::new(),
         }
     }
@@ -530,6 +544,10 @@ pub struct FaultEvent {
     /// where it did among simultaneous events; absent: before them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_events: Option<u32>,
+    /// Snapshots a `purge` keeps (with the logs they need); required by
+    /// `purge`, not allowed otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain: Option<u32>,
 }
 
 impl FaultEvent {
@@ -547,6 +565,7 @@ impl FaultEvent {
             client: None,
             step_ms: None,
             after_events: None,
+            retain: None,
         }
     }
 }
@@ -582,6 +601,14 @@ pub enum FaultAction {
     /// Arm `node` to crash at its next disk completion while it writes a
     /// snapshot (a recorded mid-snapshot crash, replayed exactly).
     CrashMidSnapshot,
+    /// An operator purges `node`'s old snapshots and logs, keeping `retain`
+    /// snapshots and the logs they need.
+    Purge,
+    /// An operator starts a live backup of `node`'s data directory.
+    Backup,
+    /// An operator stops `node`, replaces its data directory with its newest
+    /// usable backup and restarts it (after `restart_after_ms`).
+    Restore,
 }
 
 impl FaultAction {
@@ -601,6 +628,9 @@ impl FaultAction {
             FaultAction::ClientDisconnect => "client-disconnect",
             FaultAction::ClockStep => "clock-step",
             FaultAction::CrashMidSnapshot => "crash-mid-snapshot",
+            FaultAction::Purge => "purge",
+            FaultAction::Backup => "backup",
+            FaultAction::Restore => "restore",
         }
     }
 }

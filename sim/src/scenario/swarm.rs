@@ -125,6 +125,12 @@ pub(super) fn for_seed(scenario: &Scenario, rng: &mut impl Rng) -> (Scenario, Ve
             "client disconnects",
             Rate::Interval(&mut faults.client_disconnect_interval_ms),
         ),
+        (
+            "operator purges",
+            Rate::Interval(&mut faults.purge_interval_ms),
+        ),
+        ("backups", Rate::Interval(&mut faults.backup_interval_ms)),
+        ("restores", Rate::Interval(&mut faults.restore_interval_ms)),
     ];
     for (name, rate) in &mut kinds {
         if !rate.is_on() {

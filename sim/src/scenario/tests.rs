@@ -247,6 +247,10 @@ fn round_trip_of_a_scenario_using_every_field() {
             pause_duration_ms: [1, 1],
             client_disconnect_interval_ms: 23,
             client_disconnect_ms: [2, 3_600_000],
+            purge_interval_ms: u64::MAX,
+            purge_retain: 1_000,
+            backup_interval_ms: u64::MAX,
+            restore_interval_ms: u64::MAX,
             schedule: vec![
                 FaultEvent::new(86_400_000, FaultAction::BitRot, 8),
                 FaultEvent::new(0, FaultAction::Crash, 0),

@@ -316,6 +316,7 @@ fn faults(f: &Faults, run_ms: u64, shape: Shape) -> Check {
         f.client_disconnect_ms,
         MAX_FAULT_DURATION_MS,
     )?;
+    in_range("faults.purge_retain", f.purge_retain, 1, 1_000)?;
     for (i, event) in f.schedule.iter().enumerate() {
         fault_event(&format!("faults.schedule[{i}]"), event, run_ms, shape)?;
     }
@@ -430,7 +431,10 @@ fn fault_event_fields(at: &str, event: &FaultEvent) -> Check {
     let action = event.action;
     let crash = matches!(
         action,
-        FaultAction::Crash | FaultAction::CrashLeader | FaultAction::CrashMidSnapshot
+        FaultAction::Crash
+            | FaultAction::CrashLeader
+            | FaultAction::CrashMidSnapshot
+            | FaultAction::Restore
     );
     let lasting = matches!(action, FaultAction::Pause | FaultAction::ClientDisconnect);
     present_iff(
@@ -457,6 +461,18 @@ fn fault_event_fields(at: &str, event: &FaultEvent) -> Check {
         action == FaultAction::ClientDisconnect,
         action,
     )?;
+    present_iff(
+        format!("{at}.retain"),
+        &event.retain,
+        action == FaultAction::Purge,
+        action,
+    )?;
+    if event.retain == Some(0) {
+        return err(
+            format!("{at}.retain"),
+            "must be at least 1: a purge keeps a snapshot",
+        );
+    }
     present_iff(
         format!("{at}.step_ms"),
         &event.step_ms,

@@ -19,6 +19,9 @@ pub fn explicit(concrete: &Scenario, recorded: &[FaultEvent]) -> Scenario {
     f.partition_interval_ms = 0;
     f.pause_interval_ms = 0;
     f.client_disconnect_interval_ms = 0;
+    f.purge_interval_ms = 0;
+    f.backup_interval_ms = 0;
+    f.restore_interval_ms = 0;
     f.schedule = recorded.to_vec();
     s.disk.bit_rot_interval_ms = 0;
     s.network.reset_interval_ms = 0;

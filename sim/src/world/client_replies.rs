@@ -90,6 +90,9 @@ impl World {
         let Some(awaiting) = self.clients[id].awaiting.take() else {
             panic!("client {id} got a reply it did not ask for: {reply:?}");
         };
+        if self.script.is_some() {
+            self.script_on_reply(id, &awaiting, &reply);
+        }
         match awaiting {
             Awaiting::Connect { history } => self.on_connected(id, node, history, reply),
             Awaiting::SetWatches { cxid } => {

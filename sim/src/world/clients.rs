@@ -67,6 +67,8 @@ pub struct Client {
     pub offline_until_us: u64,
     /// A recipe this client runs instead of the op mix.
     pub recipe: Option<Recipe>,
+    /// The only replica this client connects to (a script pins its sessions).
+    pub server: Option<u32>,
     next_cxid: u32,
 }
 
@@ -86,6 +88,7 @@ impl Client {
             watches: ClientWatches::default(),
             offline_until_us: 0,
             recipe: None,
+            server: None,
             next_cxid: 0,
         }
     }
@@ -98,6 +101,10 @@ impl Client {
 
 impl World {
     pub(super) fn client_wake(&mut self, id: usize) {
+        if self.script.is_some() {
+            self.script_wake(id);
+            return;
+        }
         let client = &self.clients[id];
         if client.closed || client.awaiting.is_some() || !self.recipe_may_act(id) {
             return;
@@ -134,7 +141,7 @@ impl World {
         self.client_send_op(id, op);
     }
 
-    fn client_send_op(&mut self, id: usize, op: ClientOp) {
+    pub(super) fn client_send_op(&mut self, id: usize, op: ClientOp) {
         let cxid = self.clients[id].next_cxid();
         let history = self.invoke(id, HistoryRequest::Op(op.clone()));
         self.clients[id].awaiting = Some(Awaiting::Op {
@@ -145,7 +152,7 @@ impl World {
         self.send(id, Request::Op { cxid, op });
     }
 
-    fn client_close(&mut self, id: usize) {
+    pub(super) fn client_close(&mut self, id: usize) {
         let cxid = self.clients[id].next_cxid();
         let history = self.invoke(id, HistoryRequest::CloseSession);
         self.clients[id].awaiting = Some(Awaiting::Close { cxid, history });
@@ -161,15 +168,18 @@ impl World {
         self.history.invoke(id, session, node, now, request)
     }
 
-    /// Connects to a random serving node (ZooKeeper clients pick from the connect string).
-    fn client_connect(&mut self, id: usize) {
+    /// Connects to a random serving node (ZooKeeper clients pick from the
+    /// connect string), or to the client's pinned one once it serves.
+    pub(super) fn client_connect(&mut self, id: usize) {
         let offline_until = self.clients[id].offline_until_us;
         if offline_until > self.queue.now_us() {
             self.queue
                 .schedule(offline_until, Event::ClientWake { client: id });
             return;
         }
+        let pinned = self.clients[id].server;
         let serving: Vec<u32> = (0..self.nodes.len() as u32)
+            .filter(|node| pinned.is_none_or(|pin| pin == *node))
             .filter(|node| self.nodes[*node as usize].is_serving())
             .collect();
         if serving.is_empty() {

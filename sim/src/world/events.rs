@@ -21,6 +21,8 @@ pub enum CrashCause {
     Halted,
     /// The end-of-run power loss before the final recovery check.
     FinalCheck,
+    /// An operator stopped the process (to restore its data directory).
+    Operator,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -90,6 +92,16 @@ pub enum Event {
     RandomReset,
     RandomClockStep,
     RandomClientDisconnect,
+    /// An operator purges a random node's old snapshots and logs.
+    RandomPurge,
+    /// An operator starts a live backup of a random node.
+    RandomBackup,
+    /// A live backup copies its next file.
+    BackupStep {
+        backup: usize,
+    },
+    /// An operator restores a random node from its newest usable backup.
+    RandomRestore,
     /// The fault phase ends; the healing phase begins.
     HealStart,
     /// The healing phase ends: clients stop issuing; outstanding requests drain.

@@ -38,6 +38,9 @@ impl World {
             Event::RandomClientDisconnect,
             self,
         );
+        first(faults.purge_interval_ms, Event::RandomPurge, self);
+        first(faults.backup_interval_ms, Event::RandomBackup, self);
+        first(faults.restore_interval_ms, Event::RandomRestore, self);
         first(
             self.scenario.clock.step_interval_ms,
             Event::RandomClockStep,
@@ -110,6 +113,15 @@ impl World {
                 let client = fault.client.expect("validated: has its client") as usize;
                 let duration = fault.duration_ms.expect("validated: has its duration");
                 self.disconnect_client(client, duration.as_us());
+            }
+            FaultAction::Backup => self.start_backup(node),
+            FaultAction::Restore => {
+                let [low, _] = self.scenario.faults.restart_delay_ms;
+                self.restore(node, restart_us.unwrap_or(low * 1000));
+            }
+            FaultAction::Purge => {
+                let retain = fault.retain.expect("validated: a purge has its retention");
+                self.operator_purge(node, retain);
             }
             FaultAction::CrashMidSnapshot => {
                 let [low, high] = self.scenario.faults.restart_delay_ms;

@@ -3,6 +3,7 @@
 //! and the nemesis; records a trace; and checks what happened. Single-threaded
 //! and deterministic: the seed and the scenario decide everything.
 
+mod backup;
 mod client_replies;
 mod clients;
 mod disk_service;
@@ -13,12 +14,15 @@ mod linearizability;
 mod nemesis;
 mod node;
 mod observe;
+mod operator;
 mod outputs;
 mod peers;
 mod recipes;
 pub mod recorder;
+mod script;
 
 pub use events::{CrashCause, Event, ServerMessage};
+pub use script::{Script, ScriptAction, ScriptOutcome, ScriptStep, StepResult};
 
 use crate::checker::recipes::Hold;
 use crate::checker::sequential::SequentialCheck;
@@ -124,6 +128,8 @@ pub struct World {
     acked_max: Zxid,
     /// Every fault injected so far (see [`RunOutcome::faults`]).
     fault_log: Vec<FaultEvent>,
+    /// Backups operators took, complete or in progress (at most `BACKUPS_KEPT`).
+    backups: Vec<backup::Backup>,
     /// Events of the workload and the replicas (not the nemesis's) handled
     /// so far at the current microsecond: where a fault falls among
     /// simultaneous events (see `FaultEvent::after_events`).
@@ -132,6 +138,8 @@ pub struct World {
     events_us: TimeUs,
     /// What a failure report draws; on only when re-running for a report.
     recorder: Option<Box<recorder::Recorder>>,
+    /// A scripted run (`zksim exec`): its clients run the script, not the op mix.
+    script: Option<Box<script::ScriptRun>>,
     outputs: Vec<Output>,
     stopped: bool,
 }
@@ -196,9 +204,11 @@ impl World {
             changes: ChangeIndex::default(),
             acked_max: Zxid::ZERO,
             fault_log: Vec::new(),
+            backups: Vec::new(),
             events_this_us: 0,
             events_us: 0,
             recorder: None,
+            script: None,
             outputs: Vec::new(),
             stopped: false,
             scenario,
@@ -345,6 +355,10 @@ impl World {
             Event::RandomReset => self.random_reset(),
             Event::RandomClockStep => self.random_clock_step(),
             Event::RandomClientDisconnect => self.random_client_disconnect(),
+            Event::RandomPurge => self.random_purge(),
+            Event::RandomBackup => self.random_backup(),
+            Event::BackupStep { backup } => self.backup_step(backup),
+            Event::RandomRestore => self.random_restore(),
             Event::HealStart => self.heal_start(),
             Event::HealEnd => {
                 self.phase = RunPhase::Draining;
@@ -411,6 +425,10 @@ fn is_nemesis(event: &Event) -> bool {
             | Event::RandomReset
             | Event::RandomClockStep
             | Event::RandomClientDisconnect
+            | Event::RandomPurge
+            | Event::RandomBackup
+            | Event::BackupStep { .. }
+            | Event::RandomRestore
     )
 }
 
@@ -436,6 +454,23 @@ pub fn run_seed(
     trace_sink: Option<Box<dyn Write>>,
 ) -> RunOutcome {
     run_seed_with_history(scenario, seed, bugs, trace_sink).0
+}
+
+/// Runs a script (`zksim exec`) against a fault-free ensemble of `ensemble`
+/// replicas, step by step; `seed` varies only the timing. Deterministic: the
+/// same script, ensemble and seed give the same outcome.
+pub fn run_script(script: &Script, ensemble: u32, seed: u64) -> ScriptOutcome {
+    let scenario = script::scenario(ensemble, script.steps.len());
+    let mut world = World::new(&scenario, seed, Bugs::none(), None);
+    world.install_script(script);
+    if !script.steps.is_empty() {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.run()));
+        if let Err(payload) = result {
+            let message = crate::panics::message(&payload);
+            world.record_panic(message);
+        }
+    }
+    world.take_script_outcome()
 }
 
 /// Runs one seed and also returns the client history it recorded.

@@ -4,6 +4,7 @@
 use super::node::NodeState;
 use super::recorder::Role;
 use super::{CrashCause, Event, RunPhase, World, DBID};
+use crate::checker::purge::check_fallbacks;
 use crate::checker::recovery::check_recovery;
 use crate::checker::zab::Observation;
 use crate::scenario::{FaultAction, FaultEvent, Millis};
@@ -13,7 +14,7 @@ use zksim_core::bugs::PlantedBug;
 use zksim_core::ids::NodeId;
 use zksim_core::peer::store::StoreConfig;
 use zksim_core::peer::{Peer, PeerConfig};
-use zksim_core::persist::{recover, Recovered};
+use zksim_core::persist::{recover_with_bugs, Recovered};
 
 /// The most faults one run may log (a runaway guard; runs log hundreds).
 const FAULT_LOG_MAX: usize = 1_000_000;
@@ -138,7 +139,7 @@ impl World {
 
     /// The crash itself; the restart delay it scheduled, if it crashed a
     /// running node and will restart it.
-    fn crash_unlogged(
+    pub(super) fn crash_unlogged(
         &mut self,
         node: u32,
         cause: CrashCause,
@@ -223,7 +224,7 @@ impl World {
             return;
         }
         let image = self.nodes[node as usize].disk.image();
-        let recovered = match recover(&image, DBID) {
+        let recovered = match recover_with_bugs(&image, DBID, self.bugs) {
             Ok(recovered) if recovered.repairing => {
                 self.probe("repairs-resumed");
                 self.start_repair(node, &image);
@@ -261,6 +262,11 @@ impl World {
             self.probe("torn-tails-found");
         }
         self.check_restart(node, &recovered);
+        let retain = self.scenario.cluster.snapshot_retain as usize;
+        let purged = &self.nodes[node as usize].purged;
+        for (kind, message) in check_fallbacks(&image, DBID, &recovered, retain, purged) {
+            self.violation(kind, Some(node), message);
+        }
         let history_last = recovered.last_zxid;
         self.observe(Observation::Recovered { node, history_last });
         self.sync_delivered_point(node);
@@ -341,6 +347,7 @@ impl World {
                 snapshot_retain: cluster.snapshot_retain as usize,
                 entropy: self.rng_entropy.gen(),
                 ack_before_fsync: self.bugs.has(PlantedBug::AckBeforeFsync),
+                bugs: self.bugs,
             },
             init_limit_ticks: u64::from(cluster.init_limit_ticks),
             sync_limit_ticks: u64::from(cluster.sync_limit_ticks),

@@ -19,6 +19,23 @@ pub enum NodeState {
     Failed,
 }
 
+/// Purged files kept per node for the purge check (the newest by name:
+/// logs and snapshots are named by zxid).
+pub const PURGED_KEPT: usize = 32;
+
+impl NodeHost {
+    /// Remembers a file a purge is about to remove.
+    pub fn remember_purged(&mut self, name: &str) {
+        if let Some(bytes) = self.disk.read(name) {
+            self.purged.insert(name.to_string(), bytes.to_vec());
+        }
+        while self.purged.len() > PURGED_KEPT {
+            self.purged.pop_first();
+        }
+        assert!(self.purged.len() <= PURGED_KEPT);
+    }
+}
+
 pub struct NodeHost {
     pub disk: VirtualDisk,
     pub server: Option<Peer>,
@@ -41,6 +58,11 @@ pub struct NodeHost {
     /// next disk completion while a snapshot is being written, restarting
     /// after this delay (µs).
     pub crash_mid_snapshot_armed: Option<u64>,
+    /// Files an operator's purge removed (the replica may still try to).
+    pub operator_removed: std::collections::BTreeSet<String>,
+    /// The latest files any purge removed, as they were (for the purge
+    /// check: would putting them back have helped?), at most `PURGED_KEPT`.
+    pub purged: zksim_core::persist::DataDirImage,
     /// The highest zxid this node has delivered (applied), across restarts.
     pub delivered_max: Zxid,
     /// The highest zxid reported committed while this node led.
@@ -64,6 +86,8 @@ impl NodeHost {
             paused_until_us: None,
             crash_during_snapshot: false,
             crash_mid_snapshot_armed: None,
+            operator_removed: std::collections::BTreeSet::new(),
+            purged: zksim_core::persist::DataDirImage::new(),
             delivered_max: Zxid::ZERO,
             committed_reported: Zxid::ZERO,
             rotted_files: std::collections::BTreeSet::new(),

@@ -79,7 +79,10 @@ impl World {
                 }
             }
             Note::TornTailTruncated { .. } => self.probe("torn-tails-truncated"),
-            Note::Purged { .. } => self.probe("files-purged"),
+            Note::Purged { file } => {
+                self.nodes[node as usize].remember_purged(&file);
+                self.probe("files-purged");
+            }
             Note::LogRolled { .. } => self.probe("log-rolls"),
             Note::Ready { .. } | Note::Durable { .. } => {}
         }

@@ -34,6 +34,8 @@ pub fn hunt_for(bug: PlantedBug) -> Option<(&'static str, &'static str)> {
         PlantedBug::EphemeralAfterExpiry => ("clients", "0..10"),
         PlantedBug::WatchAfterRead => ("clients", "0..3"),
         PlantedBug::SetWatchesIgnoresZxid => ("config-watchers", "0..3"),
+        PlantedBug::PurgeDeletesNeededLog => ("single-node-crash", "0..1"),
+        PlantedBug::SnapshotSealUnchecked => ("crash-during-sync", "0..2"),
         PlantedBug::NondeterministicIteration => return None,
     })
 }

@@ -282,6 +282,6 @@ pub(super) fn encode_snapshot(tree: &DataTree, dbid: u64, chunk_nodes: usize) ->
         rounds += 1;
         assert!(rounds <= tree.node_count() + 1, "the walk ends");
     }
-    bytes.extend(encoder.finish());
+    bytes.extend(encoder.finish(tree.last_processed_zxid()));
     bytes
 }

@@ -56,7 +56,8 @@ fn fuzzy_snapshot(history: &History, at: usize, chunk_nodes: usize) -> Vec<u8> {
             break;
         }
     }
-    bytes.extend(encoder.finish());
+    let last = &history.trees[(at + round).min(history.trees.len() - 1)];
+    bytes.extend(encoder.finish(last.last_processed_zxid()));
     bytes
 }
 

@@ -103,7 +103,7 @@ proptest! {
         let sessions: BTreeMap<SessionId, u32> = sessions.into_iter().map(|(id, timeout)| (SessionId(id), timeout)).collect();
         let (mut encoder, mut bytes) = SnapshotEncoder::begin(DBID, Zxid(9), &sessions);
         bytes.extend(encoder.chunk(&nodes));
-        bytes.extend(encoder.finish());
+        bytes.extend(encoder.finish(Zxid(9)));
         let contents = decode_snapshot(&bytes).expect("well-formed and sealed");
         prop_assert_eq!(&contents.nodes, &nodes);
         if let Ok(tree) = DataTree::from_snapshot(contents.zxid, contents.sessions, contents.nodes) {

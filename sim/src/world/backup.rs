@@ -1,0 +1,217 @@
+//! Backup and restore, as operators do them: a live backup copies a node's
+//! data directory file by file while the node keeps writing (so a copy can
+//! catch a log mid-append or a snapshot mid-write), into a store the
+//! simulator keeps; a restore stops a node, replaces its data directory with
+//! a backup, and starts it again, to be brought up to date by the ensemble.
+
+use super::node::NodeState;
+use super::{CrashCause, Event, RunPhase, World, DBID};
+use crate::checker::zab::Observation;
+use crate::disk::VirtualDisk;
+use crate::ghost::Ghost;
+use crate::scenario::{FaultAction, FaultEvent};
+use crate::violation::ViolationKind;
+use rand::Rng;
+use zksim_core::ids::Zxid;
+use zksim_core::persist::names::RESTORE_MARKER;
+use zksim_core::persist::{recover, DataDirImage};
+
+/// Fixed cost of copying one file, and the cost per KiB (about 100 MB/s).
+const COPY_FILE_US: u64 = 200;
+const COPY_KIB_US: u64 = 10;
+/// Backups the store keeps (the oldest go first).
+pub const BACKUPS_KEPT: usize = 16;
+
+/// One backup, complete or being taken.
+#[derive(Clone, Debug)]
+pub struct Backup {
+    pub node: u32,
+    pub started_us: u64,
+    /// Files still to copy, in the order listed at the start.
+    pending: Vec<String>,
+    pub files: DataDirImage,
+    /// What recovery makes of the copy once complete: the last zxid, or why
+    /// it cannot be used.
+    pub verdict: Option<Result<Zxid, String>>,
+    /// The node's record of its history when the copy started: the copy
+    /// must recover to a state the node held then or since.
+    ghost_at_start: Ghost,
+}
+
+impl World {
+    pub(super) fn random_backup(&mut self) {
+        if self.phase != RunPhase::Faults {
+            return;
+        }
+        let node = self.rng_nemesis.gen_range(0..self.nodes.len() as u32);
+        self.start_backup(node);
+        let mean_ms = self.scenario.faults.backup_interval_ms;
+        let delay = super::nemesis::exponential_us(&mut self.rng_nemesis, mean_ms);
+        self.queue.schedule_in(delay, Event::RandomBackup);
+    }
+
+    /// Starts copying the node's directory, one file per step.
+    pub(super) fn start_backup(&mut self, node: u32) {
+        self.log_fault(FaultEvent::new(0, FaultAction::Backup, node));
+        let host = &self.nodes[node as usize];
+        let backup = Backup {
+            node,
+            started_us: self.queue.now_us(),
+            pending: host.disk.names(),
+            files: DataDirImage::new(),
+            verdict: None,
+            ghost_at_start: host.ghost.clone(),
+        };
+        if self.backups.len() >= BACKUPS_KEPT {
+            self.backups.remove(0);
+        }
+        self.backups.push(backup);
+        self.probe("backups-started");
+        let index = self.backups.len() - 1;
+        self.queue
+            .schedule_in(COPY_FILE_US, Event::BackupStep { backup: index });
+    }
+
+    /// Copies the next file as it is now (the page cache's view, as `cp`
+    /// reads it); a file purged meanwhile is skipped.
+    pub(super) fn backup_step(&mut self, index: usize) {
+        let Some(backup) = self.backups.get_mut(index) else {
+            return;
+        };
+        let Some(name) = backup.pending.first().cloned() else {
+            self.finish_backup(index);
+            return;
+        };
+        backup.pending.remove(0);
+        let disk = &self.nodes[backup.node as usize].disk;
+        let mut copy_us = COPY_FILE_US;
+        if let Some(bytes) = disk.read(&name) {
+            copy_us += bytes.len() as u64 / 1024 * COPY_KIB_US;
+            backup.files.insert(name, bytes.to_vec());
+        }
+        self.queue
+            .schedule_in(copy_us, Event::BackupStep { backup: index });
+    }
+
+    /// A complete copy is usable (recovers to a state the node held) or
+    /// detected as damaged; recovering to anything else is a violation.
+    fn finish_backup(&mut self, index: usize) {
+        let backup = &self.backups[index];
+        let verdict = match recover(&backup.files, DBID) {
+            Ok(recovered) => {
+                let held = [
+                    &backup.ghost_at_start,
+                    &self.nodes[backup.node as usize].ghost,
+                ]
+                .iter()
+                .any(|ghost| ghost.digest_at(recovered.last_zxid) == Some(recovered.tree.digest()));
+                if !held && recovered.last_zxid != Zxid::ZERO {
+                    let message = format!(
+                        "a backup of n{} recovers to {} (digest {:016x}, from snapshot {:?} and {} logged txns), a state the node never held (its record then: {}..{}, now: {}..{}); files copied: {:?}",
+                        backup.node,
+                        recovered.last_zxid,
+                        recovered.tree.digest(),
+                        recovered.snapshot_used,
+                        recovered.txns_replayed,
+                        backup.ghost_at_start.base_zxid(),
+                        backup.ghost_at_start.last_zxid(),
+                        self.nodes[backup.node as usize].ghost.base_zxid(),
+                        self.nodes[backup.node as usize].ghost.last_zxid(),
+                        backup.files.keys().collect::<Vec<_>>()
+                    );
+                    self.violation(
+                        ViolationKind::BackupInconsistent,
+                        Some(backup.node),
+                        message,
+                    );
+                }
+                self.probe("backups-usable");
+                Ok(recovered.last_zxid)
+            }
+            Err(error) => {
+                let node = backup.node;
+                let started_ms = backup.started_us / 1000;
+                let message =
+                    format!("backup of n{node} (started at {started_ms} ms) is damaged: {error}");
+                self.probe("backups-damaged");
+                self.trace
+                    .record(self.queue.now_us(), Some(node), "backup-damaged", &message);
+                Err(message)
+            }
+        };
+        self.backups[index].verdict = Some(verdict);
+    }
+
+    /// The newest usable backup of `node`, if any.
+    fn newest_usable_backup(&self, node: u32) -> Option<usize> {
+        (0..self.backups.len()).rev().find(|&i| {
+            self.backups[i].node == node && matches!(self.backups[i].verdict, Some(Ok(_)))
+        })
+    }
+
+    pub(super) fn random_restore(&mut self) {
+        if self.phase != RunPhase::Faults {
+            return;
+        }
+        let node = self.rng_nemesis.gen_range(0..self.nodes.len() as u32);
+        let [low, high] = self.scenario.faults.restart_delay_ms;
+        let restart_us = self.rng_nemesis.gen_range(low * 1000..=high * 1000);
+        self.restore(node, restart_us);
+        let mean_ms = self.scenario.faults.restore_interval_ms;
+        let delay = super::nemesis::exponential_us(&mut self.rng_nemesis, mean_ms);
+        self.queue.schedule_in(delay, Event::RandomRestore);
+    }
+
+    /// Stops the node, puts its newest usable backup in place of its data
+    /// directory, and restarts it after `restart_us`.
+    pub(super) fn restore(&mut self, node: u32, restart_us: u64) {
+        let Some(index) = self.newest_usable_backup(node) else {
+            return; // nothing to restore from yet
+        };
+        if self.nodes.len() == 1 {
+            return; // a lone node has no ensemble to bring it up to date
+        }
+        if self.nodes[node as usize].state != NodeState::Up {
+            return;
+        }
+        let mut event = FaultEvent::new(0, FaultAction::Restore, node);
+        event.restart_after_ms = Some(crate::scenario::Millis::from_us(restart_us));
+        self.log_fault(event);
+        self.crash_unlogged(node, CrashCause::Operator, Some(restart_us));
+        let mut files = self.backups[index].files.clone();
+        files.insert(RESTORE_MARKER.to_string(), Vec::new());
+        let capacity = self.scenario.disk.capacity_bytes;
+        let Ok(disk) = VirtualDisk::from_image(&files, capacity) else {
+            return; // it no longer fits: the old directory stays
+        };
+        let recovered = recover(&files, DBID).expect("a usable backup recovers");
+        let host = &mut self.nodes[node as usize];
+        host.disk = disk;
+        host.ghost = restored_ghost(&recovered);
+        host.ghosts_before_sync.clear();
+        host.delivered_max = Zxid::ZERO;
+        host.rotted_files.clear();
+        host.operator_removed.clear();
+        self.observe(Observation::Wiped { node });
+        self.probe("restores");
+    }
+}
+
+/// The simulator's record of a restored directory: its snapshot as the base,
+/// then every logged txn after it, as recovery will read them.
+fn restored_ghost(recovered: &zksim_core::persist::Recovered) -> Ghost {
+    let base = recovered.snapshot_tree.last_processed_zxid();
+    let mut ghost = Ghost::default();
+    ghost.reset_to_snapshot(base, recovered.snapshot_tree.clone());
+    for record in recovered.log_records.iter().filter(|r| r.zxid() > base) {
+        ghost
+            .on_logged(record)
+            .expect("recovery checked the log's chain");
+    }
+    assert_eq!(ghost.last_zxid(), recovered.last_zxid);
+    assert_eq!(
+        ghost.digest_at(recovered.last_zxid),
+        Some(recovered.tree.digest())
+    );
+    ghost
+}
