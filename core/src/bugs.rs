@@ -42,10 +42,13 @@ pub enum PlantedBug {
     PurgeDeletesNeededLog,
     /// Recovery loads a snapshot without checking its seal.
     SnapshotSealUnchecked,
+    /// An operator's restore copies the backup over the data directory
+    /// instead of replacing it: log files newer than the backup stay.
+    RestoreKeepsNewerLog,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 16] = [
+    pub const ALL: [PlantedBug; 17] = [
         PlantedBug::AckBeforeFsync,
         PlantedBug::SkipTornTailTruncation,
         PlantedBug::DiffInsteadOfTrunc,
@@ -62,6 +65,7 @@ impl PlantedBug {
         PlantedBug::NondeterministicIteration,
         PlantedBug::PurgeDeletesNeededLog,
         PlantedBug::SnapshotSealUnchecked,
+        PlantedBug::RestoreKeepsNewerLog,
     ];
 
     pub fn name(self) -> &'static str {
@@ -82,6 +86,7 @@ impl PlantedBug {
             PlantedBug::NondeterministicIteration => "nondeterministic-iteration",
             PlantedBug::PurgeDeletesNeededLog => "purge-deletes-needed-log",
             PlantedBug::SnapshotSealUnchecked => "snapshot-seal-unchecked",
+            PlantedBug::RestoreKeepsNewerLog => "restore-keeps-newer-log",
         }
     }
 
@@ -126,6 +131,9 @@ impl PlantedBug {
             }
             PlantedBug::PurgeDeletesNeededLog => {
                 "purge (the replica's own and the operator's) keeps only the logs the newest snapshot needs, deleting logs an older retained snapshot still needs"
+            }
+            PlantedBug::RestoreKeepsNewerLog => {
+                "an operator's restore copies the backup over the data directory instead of replacing it, so log files newer than the backup point stay behind"
             }
             PlantedBug::SnapshotSealUnchecked => {
                 "recovery loads the newest snapshot without checking its seal, so a snapshot cut short by a crash is trusted"

@@ -67,6 +67,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "purge-under-load",
         include_str!("../../scenarios/purge-under-load.json"),
     ),
+    (
+        "backup-restore",
+        include_str!("../../scenarios/backup-restore.json"),
+    ),
 ];
 
 /// Loads a scenario by path, or by built-in name.

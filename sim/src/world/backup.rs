@@ -12,6 +12,7 @@ use crate::ghost::Ghost;
 use crate::scenario::{FaultAction, FaultEvent};
 use crate::violation::ViolationKind;
 use rand::Rng;
+use zksim_core::bugs::PlantedBug;
 use zksim_core::ids::Zxid;
 use zksim_core::persist::names::RESTORE_MARKER;
 use zksim_core::persist::{recover, DataDirImage};
@@ -33,9 +34,10 @@ pub struct Backup {
     /// What recovery makes of the copy once complete: the last zxid, or why
     /// it cannot be used.
     pub verdict: Option<Result<Zxid, String>>,
-    /// The node's record of its history when the copy started: the copy
-    /// must recover to a state the node held then or since.
-    ghost_at_start: Ghost,
+    /// The node's record of its history when the copy started (with the
+    /// records a sync may still undo): the copy must recover to a state the
+    /// node held then or since.
+    ghosts_at_start: Vec<Ghost>,
 }
 
 impl World {
@@ -60,7 +62,10 @@ impl World {
             pending: host.disk.names(),
             files: DataDirImage::new(),
             verdict: None,
-            ghost_at_start: host.ghost.clone(),
+            ghosts_at_start: std::iter::once(&host.ghost)
+                .chain(&host.ghosts_before_sync)
+                .cloned()
+                .collect(),
         };
         if self.backups.len() >= BACKUPS_KEPT {
             self.backups.remove(0);
@@ -99,12 +104,17 @@ impl World {
         let backup = &self.backups[index];
         let verdict = match recover(&backup.files, DBID) {
             Ok(recovered) => {
-                let held = [
-                    &backup.ghost_at_start,
-                    &self.nodes[backup.node as usize].ghost,
-                ]
-                .iter()
-                .any(|ghost| ghost.digest_at(recovered.last_zxid) == Some(recovered.tree.digest()));
+                let host = &self.nodes[backup.node as usize];
+                // What the node logged then or since, including what a TRUNC
+                // took back while the copy ran (the file keeps it until the
+                // truncation reaches the disk).
+                let digest = Some(recovered.tree.digest());
+                let held = backup
+                    .ghosts_at_start
+                    .iter()
+                    .chain(std::iter::once(&host.ghost))
+                    .chain(&host.ghosts_before_sync)
+                    .any(|ghost| ghost.digest_at(recovered.last_zxid) == digest);
                 if !held && recovered.last_zxid != Zxid::ZERO {
                     let message = format!(
                         "a backup of n{} recovers to {} (digest {:016x}, from snapshot {:?} and {} logged txns), a state the node never held (its record then: {}..{}, now: {}..{}); files copied: {:?}",
@@ -113,8 +123,8 @@ impl World {
                         recovered.tree.digest(),
                         recovered.snapshot_used,
                         recovered.txns_replayed,
-                        backup.ghost_at_start.base_zxid(),
-                        backup.ghost_at_start.last_zxid(),
+                        backup.ghosts_at_start[0].base_zxid(),
+                        backup.ghosts_at_start[0].last_zxid(),
                         self.nodes[backup.node as usize].ghost.base_zxid(),
                         self.nodes[backup.node as usize].ghost.last_zxid(),
                         backup.files.keys().collect::<Vec<_>>()
@@ -180,14 +190,21 @@ impl World {
         self.crash_unlogged(node, CrashCause::Operator, Some(restart_us));
         let mut files = self.backups[index].files.clone();
         files.insert(RESTORE_MARKER.to_string(), Vec::new());
+        let restored = recover(&files, DBID).expect("a usable backup recovers");
+        if self.bugs.has(PlantedBug::RestoreKeepsNewerLog) {
+            // `cp backup/* datadir/`: what the backup lacks stays.
+            let old = self.nodes[node as usize].disk.image();
+            for (name, bytes) in old {
+                files.entry(name).or_insert(bytes);
+            }
+        }
         let capacity = self.scenario.disk.capacity_bytes;
         let Ok(disk) = VirtualDisk::from_image(&files, capacity) else {
             return; // it no longer fits: the old directory stays
         };
-        let recovered = recover(&files, DBID).expect("a usable backup recovers");
         let host = &mut self.nodes[node as usize];
         host.disk = disk;
-        host.ghost = restored_ghost(&recovered);
+        host.ghost = restored_ghost(&restored);
         host.ghosts_before_sync.clear();
         host.delivered_max = Zxid::ZERO;
         host.rotted_files.clear();

@@ -36,6 +36,7 @@ pub fn hunt_for(bug: PlantedBug) -> Option<(&'static str, &'static str)> {
         PlantedBug::SetWatchesIgnoresZxid => ("config-watchers", "0..3"),
         PlantedBug::PurgeDeletesNeededLog => ("single-node-crash", "0..1"),
         PlantedBug::SnapshotSealUnchecked => ("crash-during-sync", "0..2"),
+        PlantedBug::RestoreKeepsNewerLog => ("backup-restore", "4..5"),
         PlantedBug::NondeterministicIteration => return None,
     })
 }
