@@ -290,8 +290,12 @@ impl World {
     /// Wipes and rebuilds a damaged replica; its ghost and delivered history start over.
     fn start_repair(&mut self, node: u32, image: &zksim_core::persist::DataDirImage) {
         let host = &mut self.nodes[node as usize];
-        host.ghost = crate::ghost::Ghost::default();
-        host.ghosts_before_sync.clear();
+        // The wipe takes effect only once its marker is durable: a crash
+        // before that leaves the old files, and if their damage is then gone
+        // (an operator purged the damaged file meanwhile) the next recovery
+        // reads the old history. Keep its record as a state to fall back on.
+        let old = std::mem::take(&mut host.ghost);
+        host.ghosts_before_sync.push(old);
         host.delivered_max = zksim_core::ids::Zxid::ZERO;
         self.observe(Observation::Wiped { node });
         let config = self.peer_config(node);
