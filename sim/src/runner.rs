@@ -5,13 +5,12 @@
 use crate::scenario::Scenario;
 use crate::trace::format_hash;
 use crate::world::{run_seed, RunOutcome};
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use zksim_core::bugs::{Bugs, PlantedBug};
 use zksim_reports::summary::{NondeterminismRecord, ShardInfo};
-use zksim_reports::{FailureRecord, RunSummary, ViolationRecord, SUMMARY_SCHEMA_VERSION};
+use zksim_reports::{FailureRecord, RunSummary, ViolationRecord};
 
 pub struct RunRequest<'a> {
     pub scenario: &'a Scenario,
@@ -144,27 +143,15 @@ fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
 }
 
 fn empty_summary(request: &RunRequest<'_>) -> RunSummary {
-    RunSummary {
-        schema_version: SUMMARY_SCHEMA_VERSION,
-        scenario: request.scenario.name.clone(),
-        scenario_ref: request.scenario_ref.to_string(),
-        seed_start: request.seeds.start,
-        seed_end: request.seeds.end,
-        bug: request.bug.map(|bug| bug.name().to_string()),
-        shard: request.shard,
-        seeds_run: 0,
-        passed: 0,
-        failed: 0,
-        wall_seconds: 0.0,
-        events: 0,
-        virtual_ms: 0,
-        probes: BTreeMap::new(),
-        expected: BTreeMap::new(),
-        failures: Vec::new(),
-        probe_requirements: Vec::new(),
-        nondeterministic: Vec::new(),
-        determinism_checked: 0,
-    }
+    let bug = request.bug.map(|bug| bug.name());
+    let mut summary = RunSummary::empty(
+        &request.scenario.name,
+        request.scenario_ref,
+        request.seeds.clone(),
+        bug,
+    );
+    summary.shard = request.shard;
+    summary
 }
 
 fn absorb(summary: &mut RunSummary, request: &RunRequest<'_>, outcome: &RunOutcome) {
