@@ -29,6 +29,9 @@ pub struct Follower {
     pending_sync: Option<(SyncMode, Vec<LogRecord>)>,
     /// A TRUNC or SNAP rewrite is not yet durable.
     installing: bool,
+    /// The TRUNC being installed drops txns the tree applied: once durable,
+    /// the replica halts to reload from disk.
+    reload_after_install: bool,
     /// Proposals that arrived while the sync waited.
     deferred: Vec<LogRecord>,
     synced: bool,
@@ -48,6 +51,7 @@ impl Follower {
             epoch: None,
             pending_sync: None,
             installing: false,
+            reload_after_install: false,
             deferred: Vec::new(),
             synced: false,
             newleader: None,
@@ -205,6 +209,11 @@ impl Peer {
             }
             StoreEvent::SyncInstalled => {
                 self.following().installing = false;
+                if self.following().reload_after_install {
+                    let reason = "truncated txns its tree had applied: restarting to reload";
+                    self.halt(reason.to_string());
+                    return;
+                }
                 self.follower_try_ack_newleader();
             }
             StoreEvent::Nothing | StoreEvent::Durable(_) | StoreEvent::StartupDone => {}
@@ -229,8 +238,17 @@ impl Peer {
                 return;
             }
             SyncMode::Trunc { to } => {
+                let applied = self.store.applied();
+                if applied > *to {
+                    // Beyond ZAB's model: the leader's history lacks txns
+                    // this replica applied (its quorum lost them).
+                    let note = Note::TruncatedApplied { applied, to: *to };
+                    self.outputs.push(Output::Note(note));
+                    self.following().reload_after_install = true;
+                }
                 if *to < last {
-                    self.store.install_trunc(*to, &mut self.outputs);
+                    self.store
+                        .install_trunc(*to, applied > *to, &mut self.outputs);
                     self.following().installing = true;
                 }
                 let note = Note::Synced {

@@ -59,6 +59,9 @@ pub struct Store {
     pub(crate) tree: DataTree,
     logged: BTreeMap<Zxid, LogRecord>,
     last_logged: Zxid,
+    /// A TRUNC below applied txns (beyond ZAB's model) left the tree past
+    /// the log's end until the replica halts and reloads.
+    tree_past_log: bool,
     log: LogWriter,
     pub(crate) disk: DiskQueue,
     files: FileSet,
@@ -96,6 +99,7 @@ impl Store {
             restored: recovered.restored && !recovered.repairing,
             tree: recovered.snapshot_tree.clone(),
             last_logged: recovered.last_zxid,
+            tree_past_log: false,
             log: LogWriter::new(config.dbid, config.log_roll_bytes, recovered.last_zxid),
             disk: DiskQueue::default(),
             // A repair wipes every file: nothing of the old directory remains known.
@@ -477,16 +481,36 @@ impl Store {
             .issue(DiskOp::Fsync { file }, IoTag::Plain, outputs);
     }
 
-    pub fn install_trunc(&mut self, to: Zxid, outputs: &mut Vec<Output>) {
+    /// Truncates the log after `to`. Within ZAB's model the tree holds only
+    /// committed txns, all at or before the TRUNC point; with
+    /// `below_applied` (the leader's history lacks txns this replica applied:
+    /// beyond the model) the snapshots past `to` go too, and the replica must
+    /// reload from disk, as ZooKeeper's `truncateLog` does.
+    pub fn install_trunc(&mut self, to: Zxid, below_applied: bool, outputs: &mut Vec<Output>) {
         assert!(
             self.ready_for_rewrite(),
             "TRUNC waits for the log to be idle"
         );
-        assert!(
-            self.applied() <= to,
-            "the tree holds only committed txns, all at or before the TRUNC point"
+        assert_eq!(
+            self.applied() > to,
+            below_applied,
+            "the caller says whether the tree holds txns past the TRUNC point"
         );
         self.write_hint(to, outputs);
+        self.tree_past_log |= below_applied;
+        if below_applied {
+            let newer: Vec<String> = self
+                .files
+                .snapshots
+                .range(Zxid(to.0 + 1)..)
+                .map(|(_, name)| name.clone())
+                .collect();
+            for name in newer {
+                self.disk
+                    .issue(DiskOp::Remove { file: name.clone() }, IoTag::Plain, outputs);
+                self.files.forget(&name);
+            }
+        }
         let doomed: Vec<(Zxid, String)> = self
             .files
             .logs
@@ -748,7 +772,7 @@ impl Store {
 
     pub fn check_invariants(&self) {
         self.log.check_invariants();
-        assert!(self.applied() <= self.last_logged);
+        assert!(self.applied() <= self.last_logged || self.tree_past_log);
         assert!(self.current_epoch <= self.accepted_epoch);
         if let Some((last, _)) = self.logged.last_key_value() {
             // Equal, or the state is ahead of the log: a snapshot covers a lost tail.
@@ -756,7 +780,11 @@ impl Store {
                 *last <= self.last_logged,
                 "no logged record is past the log's end"
             );
-            assert!(*last == self.last_logged || self.applied() == self.last_logged);
+            assert!(
+                *last == self.last_logged
+                    || self.applied() == self.last_logged
+                    || self.tree_past_log
+            );
         }
         assert!(self.log.durable() <= self.last_logged);
         assert!(self.durable() <= self.last_logged);

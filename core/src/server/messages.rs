@@ -168,6 +168,12 @@ pub enum Note {
         mode: &'static str,
         zxid: Zxid,
     },
+    /// Beyond ZAB's model: the leader's TRUNC point `to` is below txns this
+    /// follower applied (up to `applied`); it truncates, then halts to reload.
+    TruncatedApplied {
+        applied: Zxid,
+        to: Zxid,
+    },
     /// A follower replaced its whole state with the leader's snapshot at `zxid`.
     SnapInstalled {
         zxid: Zxid,

@@ -255,6 +255,14 @@ impl World {
             }
         };
         self.probe("recoveries");
+        if std::mem::take(&mut self.nodes[node as usize].rebase_on_recovery) {
+            // Beyond the model (see `Note::TruncatedApplied`).
+            let host = &mut self.nodes[node as usize];
+            host.ghost = super::backup::restored_ghost(&recovered);
+            host.ghosts_before_sync.clear();
+            host.delivered_max = zksim_core::ids::Zxid::ZERO;
+            self.observe(Observation::Wiped { node });
+        }
         if !recovered.snapshots_rejected.is_empty() {
             self.probe("snapshot-fallbacks");
         }

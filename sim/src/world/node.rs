@@ -69,6 +69,9 @@ pub struct NodeHost {
     pub committed_reported: Zxid,
     /// Files the nemesis flipped a bit in (checks of their content are moot).
     pub rotted_files: std::collections::BTreeSet<String>,
+    /// Beyond the model, the node truncated txns it had applied: its record
+    /// restarts from what its next recovery finds.
+    pub rebase_on_recovery: bool,
 }
 
 impl NodeHost {
@@ -91,6 +94,7 @@ impl NodeHost {
             delivered_max: Zxid::ZERO,
             committed_reported: Zxid::ZERO,
             rotted_files: std::collections::BTreeSet::new(),
+            rebase_on_recovery: false,
         }
     }
 

@@ -45,6 +45,15 @@ impl World {
                 });
             }
             Note::Synced { mode, zxid } => self.on_synced(node, mode, zxid),
+            Note::TruncatedApplied { applied, to } => {
+                // The record of the node restarts from what it recovers.
+                self.nodes[node as usize].rebase_on_recovery = true;
+                let message = format!(
+                    "leaderLogCompleteness: n{node}'s leader told it to truncate to {to}, \
+                     below {applied}, which it had applied: the leader's history lacks them"
+                );
+                self.violation(ViolationKind::ZabLeaderCompleteness, Some(node), message);
+            }
             Note::SnapInstalled { zxid } => {
                 let host = &mut self.nodes[node as usize];
                 let tree = host.server.as_ref().expect("running").tree().clone();
@@ -163,6 +172,10 @@ impl World {
         });
         if mode == "leader-diff-from-log" {
             return;
+        }
+        let beyond_record = !self.nodes[node as usize].ghost.contains(zxid);
+        if mode == "trunc" && self.nodes[node as usize].rebase_on_recovery && beyond_record {
+            return; // below the record's snapshot base: rebased at the restart
         }
         if mode == "trunc" {
             let host = &mut self.nodes[node as usize];
