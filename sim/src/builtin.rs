@@ -71,6 +71,26 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "backup-restore",
         include_str!("../../scenarios/backup-restore.json"),
     ),
+    (
+        "restore-leader",
+        include_str!("../../scenarios/restore-leader.json"),
+    ),
+    (
+        "disaster-recovery",
+        include_str!("../../scenarios/disaster-recovery.json"),
+    ),
+    (
+        "clock-drift-sessions",
+        include_str!("../../scenarios/clock-drift-sessions.json"),
+    ),
+    (
+        "beyond-model-restore",
+        include_str!("../../scenarios/beyond-model-restore.json"),
+    ),
+    (
+        "wipe-voter",
+        include_str!("../../scenarios/wipe-voter.json"),
+    ),
 ];
 
 /// Loads a scenario by path, or by built-in name.

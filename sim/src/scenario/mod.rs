@@ -609,6 +609,22 @@ pub enum FaultAction {
     /// An operator stops `node`, replaces its data directory with its newest
     /// usable backup and restarts it (after `restart_after_ms`).
     Restore,
+    /// As `restore`, on whichever node leads at that moment (if any).
+    RestoreLeader,
+    /// Disaster recovery: every node is stopped, and a fresh ensemble is built
+    /// from `node`'s newest usable backup (each node gets a copy) and started
+    /// after `restart_after_ms`. What was acknowledged after the backup point
+    /// is lost by design; the rest of the run is a new era.
+    DisasterRecovery,
+    /// Beyond the fault model: `node`'s oldest usable backup is put on a
+    /// quorum (`node` and the next ones, wrapping) as if it were current, and
+    /// they restart. Acknowledged writes can be lost: the scenario must list
+    /// `lost-acked-write` in `expect.allow`.
+    RestoreOntoQuorum,
+    /// Beyond the fault model: `node`'s data directory is erased and it
+    /// restarts as a voter with nothing. Acknowledged writes can be lost: the
+    /// scenario must list `lost-acked-write` in `expect.allow`.
+    Wipe,
 }
 
 impl FaultAction {
@@ -631,7 +647,17 @@ impl FaultAction {
             FaultAction::Purge => "purge",
             FaultAction::Backup => "backup",
             FaultAction::Restore => "restore",
+            FaultAction::RestoreLeader => "restore-leader",
+            FaultAction::DisasterRecovery => "disaster-recovery",
+            FaultAction::RestoreOntoQuorum => "restore-onto-quorum",
+            FaultAction::Wipe => "wipe",
         }
+    }
+
+    /// An operator action beyond the fault model: it can lose acknowledged
+    /// writes, which the run then reports instead of failing.
+    pub fn is_beyond_model(self) -> bool {
+        matches!(self, FaultAction::RestoreOntoQuorum | FaultAction::Wipe)
     }
 }
 

@@ -1558,3 +1558,30 @@ fn swarm_choices_read_well() {
         assert!(!choice.contains("0000"), "{choice}");
     }
 }
+
+#[test]
+fn operator_actions_have_their_rules() {
+    let mut s = load_named("backup-restore");
+    s.faults.schedule = vec![FaultEvent::new(1000, FaultAction::Wipe, 1)];
+    let error = s.validate().expect_err("a wipe loses writes").to_string();
+    assert!(error.contains("faults.schedule[0].action"), "{error}");
+    assert!(error.contains("beyond the fault model"), "{error}");
+    s.expect.allow = vec![ViolationKind::LostAckedWrite];
+    s.validate().expect("the loss is expected");
+
+    let mut s = load_named("backup-restore");
+    s.faults.schedule = vec![FaultEvent::new(1000, FaultAction::DisasterRecovery, 0)];
+    s.validate().expect("a disaster recovery is in the model");
+    s.workload.recipes.lock_clients = 2;
+    let error = s.validate().expect_err("recipes do not span eras").to_string();
+    assert!(error.contains("workload.recipes"), "{error}");
+
+    let mut s = load_named("backup-restore");
+    let mut event = FaultEvent::new(1000, FaultAction::RestoreLeader, 0);
+    event.restart_after_ms = Some(Millis::from_ms(50));
+    s.faults.schedule = vec![event];
+    s.validate().expect("a restore restarts after a given delay");
+    s.faults.schedule[0].retain = Some(2);
+    let error = s.validate().expect_err("retain is for purges").to_string();
+    assert!(error.contains("faults.schedule[0].retain"), "{error}");
+}

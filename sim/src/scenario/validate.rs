@@ -5,6 +5,8 @@
 
 use std::fmt::Display;
 
+use crate::violation::ViolationKind;
+
 use super::{
     Clock, Cluster, Disk, FaultAction, FaultEvent, Faults, Millis, Network, PartitionSpec,
     Scenario, ScenarioError, SectorFates, Workload, MAX_NODES,
@@ -38,6 +40,7 @@ pub(super) fn scenario(s: &Scenario) -> Check {
         clients: s.workload.total_clients(),
     };
     faults(&s.faults, s.total_ms(), shape)?;
+    operator_actions(s)?;
     let c = &s.checks;
     in_range(
         "checks.linearizability_max_steps",
@@ -64,6 +67,38 @@ pub(super) fn scenario(s: &Scenario) -> Check {
             );
         }
         in_range(&field, *at_least, 1, u64::MAX)?;
+    }
+    Ok(())
+}
+
+/// Beyond-model actions need the loss they cause listed as expected; a
+/// disaster recovery starts a new era, which the recipes' checks do not span.
+fn operator_actions(s: &Scenario) -> Check {
+    for (index, event) in s.faults.schedule.iter().enumerate() {
+        let field = format!("faults.schedule[{index}].action");
+        let action = event.action;
+        if action.is_beyond_model() && !s.expect.allows(ViolationKind::LostAckedWrite) {
+            return err(
+                field,
+                format!(
+                    "`{}` is beyond the fault model and can lose acknowledged writes: list \
+                     `lost-acked-write` in `expect.allow` to have the loss reported, not failed",
+                    action.name()
+                ),
+            );
+        }
+        let recipes = &s.workload.recipes;
+        let recipe_clients = recipes.lock_clients + recipes.config_readers + recipes.config_writes;
+        if action == FaultAction::DisasterRecovery && recipe_clients > 0 {
+            return err(
+                field,
+                "`disaster-recovery` cannot be combined with recipe clients \
+                 (workload.recipes): their checks do not span the new era",
+            );
+        }
+        if action == FaultAction::RestoreOntoQuorum && s.cluster.nodes < 2 {
+            return err(field, "`restore-onto-quorum` needs at least 2 nodes");
+        }
     }
     Ok(())
 }
@@ -435,6 +470,10 @@ fn fault_event_fields(at: &str, event: &FaultEvent) -> Check {
             | FaultAction::CrashLeader
             | FaultAction::CrashMidSnapshot
             | FaultAction::Restore
+            | FaultAction::RestoreLeader
+            | FaultAction::DisasterRecovery
+            | FaultAction::RestoreOntoQuorum
+            | FaultAction::Wipe
     );
     let lasting = matches!(action, FaultAction::Pause | FaultAction::ClientDisconnect);
     present_iff(

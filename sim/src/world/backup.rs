@@ -23,9 +23,17 @@ const COPY_KIB_US: u64 = 10;
 /// Backups the store keeps (the oldest go first).
 pub const BACKUPS_KEPT: usize = 16;
 
+impl Backup {
+    fn is_usable_of(&self, node: u32) -> bool {
+        self.node == node && matches!(self.verdict, Some(Ok(_)))
+    }
+}
+
 /// One backup, complete or being taken.
 #[derive(Clone, Debug)]
 pub struct Backup {
+    /// Numbered from 0 in the order taken (a copy's steps find it by id).
+    pub id: u64,
     pub node: u32,
     pub started_us: u64,
     /// Files still to copy, in the order listed at the start.
@@ -56,7 +64,10 @@ impl World {
     pub(super) fn start_backup(&mut self, node: u32) {
         self.log_fault(FaultEvent::new(0, FaultAction::Backup, node));
         let host = &self.nodes[node as usize];
+        let id = self.next_backup_id;
+        self.next_backup_id += 1;
         let backup = Backup {
+            id,
             node,
             started_us: self.queue.now_us(),
             pending: host.disk.names(),
@@ -72,17 +83,19 @@ impl World {
         }
         self.backups.push(backup);
         self.probe("backups-started");
-        let index = self.backups.len() - 1;
         self.queue
-            .schedule_in(COPY_FILE_US, Event::BackupStep { backup: index });
+            .schedule_in(COPY_FILE_US, Event::BackupStep { backup: id });
+        assert!(self.backups.len() <= BACKUPS_KEPT);
     }
 
     /// Copies the next file as it is now (the page cache's view, as `cp`
     /// reads it); a file purged meanwhile is skipped.
-    pub(super) fn backup_step(&mut self, index: usize) {
-        let Some(backup) = self.backups.get_mut(index) else {
+    pub(super) fn backup_step(&mut self, id: u64) {
+        // Gone if the store dropped it (full) or a disaster recovery emptied it.
+        let Some(index) = self.backups.iter().position(|backup| backup.id == id) else {
             return;
         };
+        let backup = &mut self.backups[index];
         let Some(name) = backup.pending.first().cloned() else {
             self.finish_backup(index);
             return;
@@ -95,7 +108,7 @@ impl World {
             backup.files.insert(name, bytes.to_vec());
         }
         self.queue
-            .schedule_in(copy_us, Event::BackupStep { backup: index });
+            .schedule_in(copy_us, Event::BackupStep { backup: id });
     }
 
     /// A complete copy is usable (recovers to a state the node held) or
@@ -153,10 +166,15 @@ impl World {
     }
 
     /// The newest usable backup of `node`, if any.
-    fn newest_usable_backup(&self, node: u32) -> Option<usize> {
-        (0..self.backups.len()).rev().find(|&i| {
-            self.backups[i].node == node && matches!(self.backups[i].verdict, Some(Ok(_)))
-        })
+    pub(super) fn newest_usable_backup(&self, node: u32) -> Option<usize> {
+        (0..self.backups.len())
+            .rev()
+            .find(|&i| self.backups[i].is_usable_of(node))
+    }
+
+    /// The oldest usable backup of `node` still in the store, if any.
+    pub(super) fn oldest_usable_backup(&self, node: u32) -> Option<usize> {
+        (0..self.backups.len()).find(|&i| self.backups[i].is_usable_of(node))
     }
 
     pub(super) fn random_restore(&mut self) {
@@ -166,7 +184,7 @@ impl World {
         let node = self.rng_nemesis.gen_range(0..self.nodes.len() as u32);
         let [low, high] = self.scenario.faults.restart_delay_ms;
         let restart_us = self.rng_nemesis.gen_range(low * 1000..=high * 1000);
-        self.restore(node, restart_us);
+        let _restored = self.restore(node, restart_us);
         let mean_ms = self.scenario.faults.restore_interval_ms;
         let delay = super::nemesis::exponential_us(&mut self.rng_nemesis, mean_ms);
         self.queue.schedule_in(delay, Event::RandomRestore);
@@ -174,15 +192,16 @@ impl World {
 
     /// Stops the node, puts its newest usable backup in place of its data
     /// directory, and restarts it after `restart_us`.
-    pub(super) fn restore(&mut self, node: u32, restart_us: u64) {
+    /// Whether it did.
+    pub(super) fn restore(&mut self, node: u32, restart_us: u64) -> bool {
         let Some(index) = self.newest_usable_backup(node) else {
-            return; // nothing to restore from yet
+            return false; // nothing to restore from yet
         };
         if self.nodes.len() == 1 {
-            return; // a lone node has no ensemble to bring it up to date
+            return false; // a lone node has no ensemble to bring it up to date
         }
         if self.nodes[node as usize].state != NodeState::Up {
-            return;
+            return false;
         }
         let mut event = FaultEvent::new(0, FaultAction::Restore, node);
         event.restart_after_ms = Some(crate::scenario::Millis::from_us(restart_us));
@@ -190,7 +209,7 @@ impl World {
         self.crash_unlogged(node, CrashCause::Operator, Some(restart_us));
         let mut files = self.backups[index].files.clone();
         files.insert(RESTORE_MARKER.to_string(), Vec::new());
-        let restored = recover(&files, DBID).expect("a usable backup recovers");
+        let record = restored_ghost(&recover(&files, DBID).expect("a usable backup recovers"));
         if self.bugs.has(PlantedBug::RestoreKeepsNewerLog) {
             // `cp backup/* datadir/`: what the backup lacks stays.
             let old = self.nodes[node as usize].disk.image();
@@ -198,25 +217,56 @@ impl World {
                 files.entry(name).or_insert(bytes);
             }
         }
+        let replaced = self.replace_directory(node, files, record, restart_us);
+        if replaced {
+            self.probe("restores");
+        }
+        replaced
+    }
+
+    /// Stops `node` (if it runs), puts `files` in place of its data directory
+    /// with `record`, the simulator's record of what the operator meant it to
+    /// hold (recovery is checked against it), and has it start after
+    /// `restart_us`. False if the files do not fit its disk (the old
+    /// directory stays).
+    pub(super) fn replace_directory(
+        &mut self,
+        node: u32,
+        files: DataDirImage,
+        record: Ghost,
+        restart_us: u64,
+    ) -> bool {
         let capacity = self.scenario.disk.capacity_bytes;
         let Ok(disk) = VirtualDisk::from_image(&files, capacity) else {
-            return; // it no longer fits: the old directory stays
+            return false;
         };
+        let ghost = record;
+        let state = self.nodes[node as usize].state;
+        if state == NodeState::Up {
+            self.crash_unlogged(node, CrashCause::Operator, Some(restart_us));
+        } else if state == NodeState::Failed {
+            // It refused its old directory; the new one gets a start.
+            self.nodes[node as usize].state = NodeState::Down;
+            self.queue.schedule_in(restart_us, Event::Restart { node });
+        } // Down: its pending restart starts it on the new directory.
         let host = &mut self.nodes[node as usize];
+        assert_ne!(host.state, NodeState::Up, "the node is stopped");
         host.disk = disk;
-        host.ghost = restored_ghost(&restored);
+        host.ghost = ghost;
         host.ghosts_before_sync.clear();
         host.delivered_max = Zxid::ZERO;
+        host.committed_reported = Zxid::ZERO;
         host.rotted_files.clear();
         host.operator_removed.clear();
+        host.purged.clear();
         self.observe(Observation::Wiped { node });
-        self.probe("restores");
+        true
     }
 }
 
 /// The simulator's record of a restored directory: its snapshot as the base,
 /// then every logged txn after it, as recovery will read them.
-fn restored_ghost(recovered: &zksim_core::persist::Recovered) -> Ghost {
+pub(super) fn restored_ghost(recovered: &zksim_core::persist::Recovered) -> Ghost {
     let base = recovered.snapshot_tree.last_processed_zxid();
     let mut ghost = Ghost::default();
     ghost.reset_to_snapshot(base, recovered.snapshot_tree.clone());

@@ -272,7 +272,10 @@ impl World {
 
     /// A client was told the outcome of the txn at `zxid` by `node`.
     fn acknowledged(&mut self, node: u32, zxid: Zxid) {
-        self.nodes[node as usize].ghost.on_acked(zxid);
+        let ghost = &mut self.nodes[node as usize].ghost;
+        ghost.on_acked(zxid);
+        let content = ghost.content_of(zxid);
+        self.acked_writes.entry(zxid).or_insert(content);
         self.acked_max = self.acked_max.max(zxid);
     }
 }

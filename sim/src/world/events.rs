@@ -98,7 +98,7 @@ pub enum Event {
     RandomBackup,
     /// A live backup copies its next file.
     BackupStep {
-        backup: usize,
+        backup: u64,
     },
     /// An operator restores a random node from its newest usable backup.
     RandomRestore,

@@ -115,9 +115,13 @@ impl World {
                 self.disconnect_client(client, duration.as_us());
             }
             FaultAction::Backup => self.start_backup(node),
-            FaultAction::Restore => {
+            FaultAction::Restore
+            | FaultAction::RestoreLeader
+            | FaultAction::DisasterRecovery
+            | FaultAction::RestoreOntoQuorum
+            | FaultAction::Wipe => {
                 let [low, _] = self.scenario.faults.restart_delay_ms;
-                self.restore(node, restart_us.unwrap_or(low * 1000));
+                self.operator_restore(fault.action, node, restart_us.unwrap_or(low * 1000));
             }
             FaultAction::Purge => {
                 let retain = fault.retain.expect("validated: a purge has its retention");
@@ -133,6 +137,26 @@ impl World {
                 let step = fault.step_ms.expect("validated: has its step");
                 self.step_clock(node, step.as_us());
             }
+        }
+    }
+
+    /// The operator actions that replace data directories.
+    fn operator_restore(&mut self, action: FaultAction, node: u32, restart_us: u64) {
+        match action {
+            FaultAction::Restore => {
+                let _restored = self.restore(node, restart_us);
+            }
+            FaultAction::RestoreLeader => {
+                // Logged as a `restore` of the node that led.
+                let leader = self.current_leader();
+                if leader.is_some_and(|leader| self.restore(leader, restart_us)) {
+                    self.probe("leader-restores");
+                }
+            }
+            FaultAction::DisasterRecovery => self.disaster_recovery(node, restart_us),
+            FaultAction::RestoreOntoQuorum => self.restore_onto_quorum(node, restart_us),
+            FaultAction::Wipe => self.wipe(node, restart_us),
+            _ => unreachable!("{} replaces no directory", action.name()),
         }
     }
 

@@ -15,6 +15,7 @@ impl World {
         self.check_liveness();
         self.check_recipes();
         self.check_linearizability();
+        self.account_loss();
         self.check_convergence();
         for (kind, node, message) in self.zab.finish() {
             self.violation(kind, node, message);

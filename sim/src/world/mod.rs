@@ -4,8 +4,10 @@
 //! and deterministic: the seed and the scenario decide everything.
 
 mod backup;
+mod beyond_model;
 mod client_replies;
 mod clients;
+mod disaster;
 mod disk_service;
 mod events;
 mod faults;
@@ -130,6 +132,15 @@ pub struct World {
     fault_log: Vec<FaultEvent>,
     /// Backups operators took, complete or in progress (at most `BACKUPS_KEPT`).
     backups: Vec<backup::Backup>,
+    /// The id the next backup gets.
+    next_backup_id: u64,
+    /// Every write (txn) a client was told succeeded, by zxid, with its
+    /// content hash where the answering replica's record held it.
+    acked_writes: BTreeMap<Zxid, Option<u64>>,
+    /// Beyond-model actions taken, in words (their loss is reported at the end).
+    beyond_model: Vec<String>,
+    /// Disaster recoveries so far: each starts a new era.
+    era: u32,
     /// Events of the workload and the replicas (not the nemesis's) handled
     /// so far at the current microsecond: where a fault falls among
     /// simultaneous events (see `FaultEvent::after_events`).
@@ -205,6 +216,10 @@ impl World {
             acked_max: Zxid::ZERO,
             fault_log: Vec::new(),
             backups: Vec::new(),
+            next_backup_id: 0,
+            acked_writes: BTreeMap::new(),
+            beyond_model: Vec::new(),
+            era: 0,
             events_this_us: 0,
             events_us: 0,
             recorder: None,

@@ -117,6 +117,38 @@ impl ZabChecker {
         }
     }
 
+    /// The record of an ensemble whose every node starts holding `history`
+    /// (a disaster recovery's backup, after its snapshot): proposed,
+    /// committed and delivered, by node 0 at time 0 for the messages.
+    pub fn from_history(nodes: u32, history: &[TxnId]) -> ZabChecker {
+        let mut checker = ZabChecker::new(nodes);
+        for (position, &txn) in history.iter().enumerate() {
+            assert!(
+                position == 0 || history[position - 1].zxid < txn.zxid,
+                "a history is in zxid order"
+            );
+            let witness = Witness {
+                txn,
+                node: 0,
+                time_ms: 0,
+            };
+            checker.known.insert(txn);
+            checker.committed.insert(txn.zxid, witness);
+            checker.delivered_first.insert(txn.zxid, witness);
+            checker.canonical_position.insert(txn.zxid, position);
+            checker.canonical.push(witness);
+        }
+        for replica in &mut checker.replicas {
+            replica.start_from(history);
+        }
+        checker
+    }
+
+    /// Whether some leader proposed `txn` or held it when established.
+    pub fn is_known(&self, txn: TxnId) -> bool {
+        self.known.contains(&txn)
+    }
+
     /// Records one observation; returns the violations it reveals.
     pub fn observe(&mut self, time_ms: u64, observation: &Observation) -> Findings {
         let mut findings = Findings::new();

@@ -34,6 +34,13 @@ impl Replica {
         self.diverged
     }
 
+    /// A replica that starts holding `history`, logged and delivered.
+    pub(super) fn start_from(&mut self, history: &[TxnId]) {
+        assert!(self.delivered.is_empty(), "a fresh replica");
+        self.delivered = history.to_vec();
+        self.logged = history.iter().map(|txn| (txn.zxid, *txn)).collect();
+    }
+
     /// Appends to the log; a zxid not above the last one truncates the log
     /// before it first (TRUNC, or DIFF after a divergent tail).
     pub(super) fn log(&mut self, txn: TxnId) {

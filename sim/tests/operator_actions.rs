@@ -1,0 +1,125 @@
+//! Operator actions through the CLI: disaster recovery keeps exactly the
+//! acknowledged history up to the backup point (and says so when it does
+//! not), beyond-model actions report their loss instead of failing, and a
+//! scenario that uses one without expecting the loss is refused.
+
+mod common;
+
+use common::{stdout, zksim};
+use zksim_reports::RunSummary;
+
+fn run_summary(scenario: &str, seeds: &str, dir: &std::path::Path) -> (i32, RunSummary, String) {
+    let json = dir.join(format!("{scenario}.json"));
+    let output = zksim(&[
+        "run",
+        scenario,
+        "--seeds",
+        seeds,
+        "--quiet",
+        "--no-out",
+        "--summary-json",
+        json.to_str().expect("utf-8"),
+    ]);
+    let text = std::fs::read_to_string(&json).expect("summary written");
+    let summary = RunSummary::from_json(&text).expect("valid summary");
+    (
+        output.status.code().expect("exited"),
+        summary,
+        stdout(&output),
+    )
+}
+
+#[test]
+fn disaster_recovery_rebuilds_the_ensemble_and_counts_what_it_loses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("disaster-recovery", "0..6", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(summary.probes["disaster-recoveries"] >= 6, "{out}");
+    assert!(
+        summary.probes["writes-lost-by-disaster-recovery"] > 0,
+        "{out}"
+    );
+    // The era before each disaster is checked when it ends.
+    assert!(summary.probes["linearizability-partitions"] > 0, "{out}");
+    assert!(summary.expected.is_empty(), "{:?}", summary.expected);
+}
+
+#[test]
+fn restoring_the_leader_hands_leadership_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("restore-leader", "0..6", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(summary.probes["leader-restores"] > 0, "{out}");
+}
+
+#[test]
+fn a_beyond_model_restore_reports_the_writes_it_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("beyond-model-restore", "0..12", dir.path());
+    assert_eq!(code, 0, "expected loss must not fail the run: {out}");
+    assert!(summary.probes["acked-writes-lost"] > 0, "{out}");
+    assert!(
+        summary.expected["lost-acked-write"] > 0,
+        "{:?}",
+        summary.expected
+    );
+    // Seed 2 loses writes: the replay names the action and the loss, and passes.
+    let replay = zksim(&[
+        "replay",
+        "--scenario",
+        "beyond-model-restore",
+        "--seed",
+        "2",
+    ]);
+    let text = stdout(&replay);
+    assert_eq!(replay.status.code(), Some(0), "{text}");
+    assert!(text.contains("expected (beyond the fault model)"), "{text}");
+    assert!(text.contains("restored onto n0, n1"), "{text}");
+    assert!(text.contains("acknowledged writes lost"), "{text}");
+}
+
+#[test]
+fn a_wiped_voter_is_beyond_the_model_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("wipe-voter", "0..4", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(summary.probes["beyond-model-actions"], 12, "{out}");
+}
+
+#[test]
+fn a_beyond_model_action_without_its_expected_loss_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = zksim::builtin::resolve("beyond-model-restore")
+        .expect("built in")
+        .to_json_pretty();
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    json["expect"]["allow"] = serde_json::json!([]);
+    let path = dir.path().join("unexpected.json");
+    std::fs::write(&path, json.to_string()).expect("written");
+    let output = zksim(&["run", path.to_str().expect("utf-8"), "--seeds", "0..1"]);
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{error}");
+    assert!(error.contains("faults.schedule[1].action"), "{error}");
+    assert!(error.contains("lost-acked-write"), "{error}");
+}
+
+/// The backup-point check fails on a planted bug: a leader that commits on
+/// its own acknowledgement acks writes a follower's backup never holds.
+#[cfg(feature = "planted-bugs")]
+#[test]
+fn the_backup_point_check_catches_writes_acknowledged_without_a_quorum() {
+    let output = zksim(&[
+        "replay",
+        "--scenario",
+        "disaster-recovery",
+        "--seed",
+        "5",
+        "--bug",
+        "commit-without-quorum",
+    ]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("write(s) acknowledged before the backup point"),
+        "{text}"
+    );
+}
