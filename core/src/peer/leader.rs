@@ -258,7 +258,14 @@ impl Peer {
         // It already accepted this epoch or a later one, from a leader that was
         // never established: it can never follow this one (acceptedEpoch does
         // not go back). Step down, so that the next epoch is above everyone's.
+        // Promise its epoch first: a repairing follower joins no discovery, so
+        // its acceptedEpoch reaches the next epoch only through this replica
+        // (otherwise each election would climb by one, short of it).
         if self.leading().epoch.is_some_and(|epoch| accepted >= epoch) {
+            if accepted > self.store.accepted_epoch_promised() {
+                self.store.write_accepted_epoch(accepted, &mut self.outputs);
+            }
+            assert!(self.store.accepted_epoch_promised() >= accepted);
             self.become_looking();
             return;
         }

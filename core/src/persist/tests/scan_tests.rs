@@ -320,6 +320,41 @@ fn a_damaged_durable_record_in_an_earlier_file_is_corruption() {
     assert!(error.reason.contains(&second.name), "{error}");
 }
 
+/// Damage in the last batch of an earlier file, which no later record proves
+/// durable: records that waited for the roll carry the `synced_zxid` of when
+/// they were logged, before that batch's fsync completed. The next file's
+/// existence is the proof (purge-under-load seed 2664: rot of the last record
+/// of a log was truncated as a torn tail, and an acknowledged txn with it).
+#[test]
+fn damage_in_an_earlier_file_is_corruption_even_without_a_later_proof() {
+    use super::Action;
+    let actions = vec![Action::CreateSession; 8];
+    let mut history = History::build(&actions, None);
+    let batches = [2, 2, 4];
+    set_synced(&mut history.records, &batches, Zxid::ZERO);
+    let logged_during_fsync = history.records[1].zxid();
+    for record in &mut history.records[4..] {
+        record.synced_zxid = logged_during_fsync;
+    }
+    let first = OneFile::new(&history.records[..4], &batches[..2]);
+    let second = OneFile::new(&history.records[4..], &batches[2..]);
+    // Record 2 starts the first file's last batch, on a sector boundary.
+    let span = first.spans[2];
+    assert!((span.start as u64).is_multiple_of(SECTOR_BYTES));
+    let mut damaged = first.bytes.clone();
+    damaged[span.start + 12] ^= 0x10;
+    let error = scan_log(&[first.image(&damaged), second.image(&second.bytes)], DBID)
+        .expect_err("the second file was started once the first was durable");
+    assert_eq!(error.file, first.name);
+    assert_eq!(error.offset, span.start as u64);
+    assert!(error.reason.contains(&second.name), "{error}");
+    // The same damage with no later file is a torn tail.
+    let scan = scan_log(&[first.image(&damaged)], DBID).expect("torn");
+    assert_eq!(scan.records, history.records[..2]);
+    let torn = scan.torn_tail.expect("torn tail");
+    assert_eq!(torn.valid_bytes, span.start as u64);
+}
+
 /// The spec: a flipped bit in a durable record is an error naming the file
 /// holding it. When the damaged record starts mid-sector in the last sector of
 /// its file, the scan skips to the end of that file and reports a gap at the
