@@ -13,7 +13,16 @@
 //! sector boundary. Every record names its predecessor, so a record skipped
 //! this way breaks the chain and is reported, never silently lost. A torn tail
 //! is truncated at a sector boundary, so truncation never touches a sector that
-//! holds durable bytes.
+//! holds durable bytes. When a record breaks the chain, the error names the
+//! first skipped bytes that were not zero padding (those held the missing
+//! record); when everything skipped was zeros, it names the record itself.
+//! Before the first valid record there is no predecessor to check: a file
+//! whose bytes were all skipped, followed by a file that parses, is a break too
+//! (the skipped file was named for a record the log no longer holds).
+//!
+//! Two files that name the same first zxid (`log.100` and
+//! `log.0000000000000100`) leave the log's order undefined: the scan refuses
+//! with [`LogScanError::DuplicateFirstZxid`] rather than pick one.
 
 use crate::ids::Zxid;
 use crate::persist::log_format::{
@@ -65,6 +74,34 @@ impl fmt::Display for LogCorruption {
     }
 }
 
+/// Why the log cannot be read. Either way recovery must refuse: nothing is
+/// chosen, truncated or removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogScanError {
+    /// Durable bytes are damaged, or records are missing.
+    Corrupt(LogCorruption),
+    /// These files (two or more, in the order given) all name `zxid` as their
+    /// first record's, so which one holds the log from there on is undefined.
+    /// The core only ever writes the 16-digit name; another spelling
+    /// (`log.100`, upper-case hex) comes from outside. An operator must move
+    /// all but one away.
+    DuplicateFirstZxid { zxid: Zxid, files: Vec<String> },
+}
+
+impl fmt::Display for LogScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogScanError::Corrupt(corruption) => corruption.fmt(f),
+            LogScanError::DuplicateFirstZxid { zxid, files } => write!(
+                f,
+                "{} all name {zxid} as their first zxid: the log's order is undefined, so it is \
+                 not read (move all but one of them out of the directory)",
+                files.join(", ")
+            ),
+        }
+    }
+}
+
 struct Stop {
     file_index: usize,
     offset: usize,
@@ -72,15 +109,19 @@ struct Stop {
 }
 
 /// Scans `files` (sorted by first zxid) of database `dbid`.
-pub fn scan_log(files: &[LogFileImage<'_>], dbid: u64) -> Result<LogScan, LogCorruption> {
+pub fn scan_log(files: &[LogFileImage<'_>], dbid: u64) -> Result<LogScan, LogScanError> {
     assert!(
         files
             .windows(2)
-            .all(|pair| pair[0].first_zxid < pair[1].first_zxid),
+            .all(|pair| pair[0].first_zxid <= pair[1].first_zxid),
         "log files must be given in zxid order"
     );
+    if let Some(duplicate) = duplicate_first_zxid(files) {
+        return Err(duplicate);
+    }
     let mut scan = LogScan::default();
-    let Some(stop) = scan_valid_prefix(files, dbid, &mut scan.records)? else {
+    let stop = scan_valid_prefix(files, dbid, &mut scan.records).map_err(LogScanError::Corrupt)?;
+    let Some(stop) = stop else {
         return Ok(scan);
     };
     let durable_threshold = match scan.records.last() {
@@ -89,7 +130,7 @@ pub fn scan_log(files: &[LogFileImage<'_>], dbid: u64) -> Result<LogScan, LogCor
     };
     if let Some((file, offset, record)) = find_durable_record_after(files, &stop, durable_threshold)
     {
-        return Err(LogCorruption {
+        return Err(LogScanError::Corrupt(LogCorruption {
             file: files[stop.file_index].name.to_string(),
             offset: stop.offset as u64,
             reason: format!(
@@ -98,7 +139,7 @@ pub fn scan_log(files: &[LogFileImage<'_>], dbid: u64) -> Result<LogScan, LogCor
                 record.zxid(),
                 record.synced_zxid
             ),
-        });
+        }));
     }
     // The writer starts a file only once every byte of the one before is
     // durable (`server::log_writer`), so damage in any file but the last was
@@ -124,15 +165,102 @@ pub fn scan_log(files: &[LogFileImage<'_>], dbid: u64) -> Result<LogScan, LogCor
     Ok(scan)
 }
 
+/// The first run of files that name one first zxid (`files` is sorted).
+fn duplicate_first_zxid(files: &[LogFileImage<'_>]) -> Option<LogScanError> {
+    let at = files
+        .windows(2)
+        .position(|pair| pair[0].first_zxid == pair[1].first_zxid)?;
+    let zxid = files[at].first_zxid;
+    let names: Vec<String> = files[at..]
+        .iter()
+        .take_while(|file| file.first_zxid == zxid)
+        .map(|file| file.name.to_string())
+        .collect();
+    assert!(names.len() >= 2);
+    Some(LogScanError::DuplicateFirstZxid { zxid, files: names })
+}
+
+/// Unparsable bytes inside a sector that the scan skipped to the boundary.
+struct Skip {
+    file_index: usize,
+    offset: usize,
+    fault: FrameFault,
+}
+
+/// What was skipped since the last valid record: if the next record breaks
+/// the chain, the missing records were in those bytes.
+#[derive(Default)]
+struct Skipped {
+    /// The first skipped bytes that are not all zeros: damage.
+    damage: Option<Skip>,
+    /// The first skipped bytes that are all zeros: batch padding (which
+    /// never holds a record), or records lost to zeros (indistinguishable).
+    zeros: Option<Skip>,
+}
+
+impl Skipped {
+    fn add(&mut self, skip: Skip, bytes: &[u8]) {
+        let end = (align_up(skip.offset as u64) as usize).min(bytes.len());
+        let slot = if bytes[skip.offset..end].iter().all(|byte| *byte == 0) {
+            &mut self.zeros
+        } else {
+            &mut self.damage
+        };
+        slot.get_or_insert(skip);
+    }
+
+    /// The first file bytes were skipped in, if it is before `file_index`.
+    fn earlier_file(&self, file_index: usize) -> Option<usize> {
+        let skips = [self.damage.as_ref(), self.zeros.as_ref()];
+        let first = skips
+            .into_iter()
+            .flatten()
+            .map(|skip| skip.file_index)
+            .min()?;
+        (first < file_index).then_some(first)
+    }
+
+    /// Where the chain break of the record at `file_index`, `offset` is
+    /// reported, and why.
+    fn blame(
+        self,
+        files: &[LogFileImage<'_>],
+        file_index: usize,
+        offset: usize,
+        reason: String,
+    ) -> LogCorruption {
+        let (file_index, offset, reason) = match (self.damage, self.zeros) {
+            (Some(skip), _) => (
+                skip.file_index,
+                skip.offset,
+                format!("{}, and {reason}", skip.fault),
+            ),
+            (None, Some(zeros)) => (
+                file_index,
+                offset,
+                format!(
+                    "{reason}; the only bytes skipped before it are zeros at {} byte {} \
+                     (batch padding, or records lost to zeros)",
+                    files[zeros.file_index].name, zeros.offset
+                ),
+            ),
+            (None, None) => (file_index, offset, reason),
+        };
+        LogCorruption {
+            file: files[file_index].name.to_string(),
+            offset: offset as u64,
+            reason,
+        }
+    }
+}
+
 /// Collects valid records until the first damaged one; returns where it stopped.
 fn scan_valid_prefix(
     files: &[LogFileImage<'_>],
     dbid: u64,
     records: &mut Vec<LogRecord>,
 ) -> Result<Option<Stop>, LogCorruption> {
-    // Where unparsable bytes were last skipped as padding: if the next record
-    // breaks the chain, those bytes were a record, and the damage is there.
-    let mut skipped: Option<(usize, usize, FrameFault)> = None;
+    let mut skipped = Skipped::default();
     for (file_index, file) in files.iter().enumerate() {
         match decode_log_header(file.bytes) {
             Ok(found) if found != dbid => {
@@ -158,7 +286,12 @@ fn scan_valid_prefix(
             let (record, size) = match parse_record(file.bytes, offset) {
                 Ok(parsed) => parsed,
                 Err(fault) if !(offset as u64).is_multiple_of(SECTOR_BYTES) => {
-                    skipped.get_or_insert((file_index, offset, fault));
+                    let skip = Skip {
+                        file_index,
+                        offset,
+                        fault,
+                    };
+                    skipped.add(skip, file.bytes);
                     offset = align_up(offset as u64) as usize;
                     continue;
                 }
@@ -171,18 +304,14 @@ fn scan_valid_prefix(
                     }));
                 }
             };
-            if let Err(reason) = check_chain(file, first_in_file, records.last(), &record) {
-                let (file_index, offset, reason) = match skipped.take() {
-                    Some((index, at, fault)) => (index, at, format!("{fault}, and {reason}")),
-                    None => (file_index, offset, reason),
-                };
-                return Err(LogCorruption {
-                    file: files[file_index].name.to_string(),
-                    offset: offset as u64,
-                    reason,
-                });
+            let lost = match records.is_empty() {
+                true => skipped.earlier_file(file_index).map(|index| &files[index]),
+                false => None,
+            };
+            if let Err(reason) = check_chain(file, first_in_file, records.last(), lost, &record) {
+                return Err(skipped.blame(files, file_index, offset, reason));
             }
-            skipped = None;
+            skipped = Skipped::default();
             records.push(record);
             first_in_file = false;
             offset += size;
@@ -191,10 +320,14 @@ fn scan_valid_prefix(
     Ok(None)
 }
 
+/// Checks `record` against its file's name and the record before it; before
+/// the first valid record, `lost` is an earlier file that yielded none (its
+/// bytes were skipped), whose records are then missing.
 fn check_chain(
     file: &LogFileImage<'_>,
     first_in_file: bool,
     previous: Option<&LogRecord>,
+    lost: Option<&LogFileImage<'_>>,
     record: &LogRecord,
 ) -> Result<(), String> {
     if first_in_file && record.zxid() != file.first_zxid {
@@ -202,6 +335,15 @@ fn check_chain(
             "first record is {} but the file is named for {}",
             record.zxid(),
             file.first_zxid
+        ));
+    }
+    if let (None, Some(lost)) = (previous, lost) {
+        return Err(format!(
+            "record {} is the first that parses, but {} before it, named for {}, yields none \
+             (a gap in the log)",
+            record.zxid(),
+            lost.name,
+            lost.first_zxid
         ));
     }
     if let Some(previous) = previous {

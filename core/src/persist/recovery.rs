@@ -7,7 +7,7 @@ use crate::bugs::{Bugs, PlantedBug};
 use crate::ids::{Epoch, Zxid};
 use crate::persist::epoch_file::decode_epoch;
 use crate::persist::log_format::LogRecord;
-use crate::persist::log_scan::{scan_log, LogFileImage, TornTail};
+use crate::persist::log_scan::{scan_log, LogFileImage, LogScanError, TornTail};
 use crate::persist::names::{classify, FileKind, ACCEPTED_EPOCH, CURRENT_EPOCH, RESTORE_MARKER};
 use crate::persist::snapshot_format::decode_snapshot;
 use crate::persist::snapshot_format::decode_snapshot_unsealed;
@@ -138,14 +138,11 @@ pub fn recover_with_bugs(
             FileKind::Temporary | FileKind::Unknown => other_files.push(name.clone()),
         }
     }
+    // Stable: files naming one zxid stay in name order (an error names them).
     logs.sort_by_key(|file| file.first_zxid);
     snapshots.sort_by_key(|(zxid, _, _)| std::cmp::Reverse(*zxid));
 
-    let scan = scan_log(&logs, dbid).map_err(|corruption| RecoveryError {
-        file: Some(corruption.file),
-        offset: Some(corruption.offset),
-        reason: corruption.reason,
-    })?;
+    let scan = scan_log(&logs, dbid).map_err(scan_error)?;
     let mut recovered = rebuild(&scan.records, &snapshots, dbid, bugs)?;
     recovered.restored = image.contains_key(RESTORE_MARKER);
     recovered.other_files.extend(other_files);
@@ -165,6 +162,22 @@ pub fn recover_with_bugs(
         .check_invariants()
         .map_err(|broken| error(None, format!("recovered tree is inconsistent: {broken}")))?;
     Ok(recovered)
+}
+
+fn scan_error(scan: LogScanError) -> RecoveryError {
+    match scan {
+        LogScanError::Corrupt(corruption) => RecoveryError {
+            file: Some(corruption.file),
+            offset: Some(corruption.offset),
+            reason: corruption.reason,
+        },
+        LogScanError::DuplicateFirstZxid { ref files, .. } => RecoveryError {
+            // The last in name order: `zksim datadir verify` flags every one after the first.
+            file: files.last().cloned(),
+            offset: None,
+            reason: scan.to_string(),
+        },
+    }
 }
 
 /// Picks the newest usable snapshot and replays the log after it.

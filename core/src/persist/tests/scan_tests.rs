@@ -9,7 +9,7 @@
 use super::{arb_batches, arb_history, set_synced, History, OneFile, Span, DBID};
 use crate::ids::Zxid;
 use crate::persist::log_format::{align_up, encode_log_header, LOG_HEADER_BYTES, SECTOR_BYTES};
-use crate::persist::log_scan::{scan_log, LogFileImage, LogScan};
+use crate::persist::log_scan::{scan_log, LogFileImage, LogScan, LogScanError};
 use crate::persist::names::log_name;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -206,7 +206,7 @@ proptest! {
         let at = span.start + byte.index(span.end - span.start);
         let mut bytes = file.bytes.clone();
         bytes[at] ^= 1 << bit;
-        let error = scan_log(&[file.image(&bytes)], DBID).expect_err("fsynced damage is an error");
+        let error = corruption(scan_log(&[file.image(&bytes)], DBID));
         prop_assert_eq!(&error.file, &file.name);
         prop_assert!(error.offset >= span.start as u64, "{}", error);
         prop_assert!(error.offset <= align_up(span.start as u64), "{}", error);
@@ -242,7 +242,7 @@ proptest! {
         let removed = 1 + which.index(history.records.len() - 2);
         let missing = history.records.remove(removed);
         let file = OneFile::new(&history.records, &[history.records.len()]);
-        let error = scan_log(&[file.image(&file.bytes)], DBID).expect_err("a gap is corruption");
+        let error = corruption(scan_log(&[file.image(&file.bytes)], DBID));
         prop_assert_eq!(&error.file, &file.name);
         prop_assert_eq!(error.offset, file.spans[removed].start as u64);
         prop_assert!(error.reason.contains("gap in the log"), "{}", error);
@@ -313,8 +313,11 @@ fn a_damaged_durable_record_in_an_earlier_file_is_corruption() {
     assert!((span.start as u64).is_multiple_of(SECTOR_BYTES));
     let mut damaged = first.bytes.clone();
     damaged[span.start + 12] ^= 0x10;
-    let error = scan_log(&[first.image(&damaged), second.image(&second.bytes)], DBID)
-        .expect_err("the second file's records prove the first one's tail durable");
+    // The second file's records prove the first one's tail durable.
+    let error = corruption(scan_log(
+        &[first.image(&damaged), second.image(&second.bytes)],
+        DBID,
+    ));
     assert_eq!(error.file, first.name);
     assert_eq!(error.offset, span.start as u64);
     assert!(error.reason.contains(&second.name), "{error}");
@@ -367,8 +370,11 @@ fn a_damaged_last_record_of_an_earlier_file_is_named_not_the_next_file() {
     assert_eq!(align_up(span.start as u64), first.bytes.len() as u64);
     let mut damaged = first.bytes.clone();
     damaged[span.start + 12] ^= 0x10;
-    let error = scan_log(&[first.image(&damaged), second.image(&second.bytes)], DBID)
-        .expect_err("record 4 of the second file proves record 3 durable");
+    // Record 4 of the second file proves record 3 durable.
+    let error = corruption(scan_log(
+        &[first.image(&damaged), second.image(&second.bytes)],
+        DBID,
+    ));
     assert!(error.reason.contains("gap in the log"), "{error}");
     assert_eq!(error.file, first.name, "{error}");
 }
@@ -382,14 +388,14 @@ fn a_file_whose_first_record_differs_from_its_name_is_corruption() {
         first_zxid: Zxid(first.first_zxid.0 + 1),
         bytes: &first.bytes,
     };
-    let error = scan_log(&[image], DBID).expect_err("misnamed");
+    let error = corruption(scan_log(&[image], DBID));
     assert!(error.reason.contains("named for"), "{error}");
 }
 
 #[test]
 fn a_log_of_another_database_is_corruption() {
     let (_history, first, _second) = two_files();
-    let error = scan_log(&[first.image(&first.bytes)], DBID + 1).expect_err("foreign");
+    let error = corruption(scan_log(&[first.image(&first.bytes)], DBID + 1));
     assert_eq!(error.offset, 0);
     assert!(error.reason.contains("database id"), "{error}");
 }
@@ -427,4 +433,227 @@ fn damage_before_a_record_on_the_next_boundary_is_a_gap_even_in_the_last_batch()
     let expect = expect_damage(&file.spans, 1, bytes.len(), true);
     assert_eq!(expect, Expect::Gap(file.spans[1].start as u64));
     check(&scan_one(&file, &bytes), &file, &expect, 1, &fitted);
+}
+
+/// Another spelling of a log file's name that parses to the same zxid: no
+/// leading zeros, upper-case hex. `classify` accepts both.
+fn alias(first_zxid: Zxid) -> String {
+    format!("log.{:X}", first_zxid.0)
+}
+
+/// `log.100` and `log.0000000000000100` both say "the log from 0x100 on": which
+/// one continues the log is undefined. The scan refuses (it used to panic), and
+/// names every file involved.
+#[test]
+fn two_files_naming_one_first_zxid_are_an_error_not_a_panic() {
+    let (_history, first, second) = two_files();
+    let other = alias(second.first_zxid);
+    assert_ne!(other, second.name);
+    let copy = LogFileImage {
+        name: &other,
+        first_zxid: second.first_zxid,
+        bytes: &second.bytes,
+    };
+    let files = [first.image(&first.bytes), second.image(&second.bytes), copy];
+    let error = scan_log(&files, DBID).expect_err("two files for one zxid");
+    match &error {
+        LogScanError::DuplicateFirstZxid { zxid, files } => {
+            assert_eq!(*zxid, second.first_zxid);
+            assert_eq!(files, &[second.name.clone(), other.clone()]);
+        }
+        LogScanError::Corrupt(corruption) => panic!("not corruption: {corruption}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.contains(&second.name) && message.contains(&other),
+        "{message}"
+    );
+}
+
+/// Three files: the first ends with zero padding, the middle one is given or
+/// left out, the last one is whole. Each file's records: a batch of one, then
+/// the rest, so the file's second batch proves its first record durable.
+fn three_files() -> (History, [OneFile; 3]) {
+    use super::Action;
+    let mut history = History::build(&vec![Action::CreateSession; 9], None);
+    let batches = [1, 2, 1, 2, 1, 2];
+    set_synced(&mut history.records, &batches, Zxid::ZERO);
+    let files = [
+        OneFile::new(&history.records[..3], &batches[..2]),
+        OneFile::new(&history.records[3..6], &batches[2..4]),
+        OneFile::new(&history.records[6..], &batches[4..]),
+    ];
+    for file in &files {
+        let last = file.spans.last().expect("records");
+        assert!(
+            last.end < file.bytes.len(),
+            "the file ends with zero padding"
+        );
+        assert_eq!(file.spans[0].start, LOG_HEADER_BYTES);
+        assert!(file.spans[1].start as u64 == SECTOR_BYTES);
+    }
+    (history, files)
+}
+
+/// Damage to the first record of a file (inside its first sector, after the
+/// header) when the file before it ends with zero padding: the scan skips the
+/// padding, then the damaged record, and the next record breaks the chain.
+/// The error names the damaged record, not the padding the scan skipped first.
+#[test]
+fn damage_after_zero_padding_at_the_end_of_a_file_names_the_damaged_record() {
+    let (_history, [first, second, third]) = three_files();
+    let mut damaged = second.bytes.clone();
+    damaged[second.spans[0].start + 12] ^= 0x10;
+    let files = [
+        first.image(&first.bytes),
+        second.image(&damaged),
+        third.image(&third.bytes),
+    ];
+    let error = corruption(scan_log(&files, DBID));
+    assert_eq!(error.file, second.name, "{error}");
+    assert_eq!(error.offset, LOG_HEADER_BYTES as u64, "{error}");
+    assert!(error.reason.starts_with("checksum mismatch"), "{error}");
+}
+
+/// A whole file missing after one that ends with zero padding: the padding
+/// held no record; the error names the first record after the gap.
+#[test]
+fn a_missing_file_after_zero_padding_names_the_record_after_the_gap() {
+    let (history, [first, _second, third]) = three_files();
+    let files = [first.image(&first.bytes), third.image(&third.bytes)];
+    let error = corruption(scan_log(&files, DBID));
+    assert_eq!(error.file, third.name, "{error}");
+    assert_eq!(error.offset, LOG_HEADER_BYTES as u64, "{error}");
+    assert!(error.reason.contains("gap in the log"), "{error}");
+    assert!(
+        error
+            .reason
+            .contains(&history.records[5].zxid().to_string()),
+        "{error}"
+    );
+    assert!(
+        error.reason.contains(&first.name),
+        "says what was skipped: {error}"
+    );
+}
+
+/// Damage to the first record of the first file, when the rest of its
+/// sector ends the file: the next file's first record has no predecessor to
+/// break the chain with. It used to be taken as the start of the log, and the
+/// damaged file's records (proven durable by the next file) were dropped
+/// without a word.
+#[test]
+fn damage_at_the_start_of_the_first_file_is_not_skipped_silently() {
+    use super::Action;
+    let mut history = History::build(&vec![Action::CreateSession; 4], None);
+    let batches = [1, 3];
+    set_synced(&mut history.records, &batches, Zxid::ZERO);
+    let first = OneFile::new(&history.records[..1], &batches[..1]);
+    let second = OneFile::new(&history.records[1..], &batches[1..]);
+    assert_eq!(first.bytes.len() as u64, SECTOR_BYTES);
+    let mut damaged = first.bytes.clone();
+    damaged[LOG_HEADER_BYTES + 12] ^= 0x10;
+    let files = [first.image(&damaged), second.image(&second.bytes)];
+    let error = corruption(scan_log(&files, DBID));
+    assert_eq!(error.file, first.name, "{error}");
+    assert_eq!(error.offset, LOG_HEADER_BYTES as u64, "{error}");
+    assert!(error.reason.contains("yields none"), "{error}");
+}
+
+/// A log in several files: a new file after each batch whose cut is true.
+fn arb_files(max_records: usize) -> impl Strategy<Value = (History, Vec<usize>, Vec<bool>)> {
+    arb_log(max_records).prop_flat_map(|(history, batches)| {
+        let cuts = proptest::collection::vec(any::<bool>(), batches.len());
+        (Just(history), Just(batches), cuts)
+    })
+}
+
+/// The files of a generated log, each with the index of its first record
+/// and of its first batch.
+fn encode_files(history: &mut History, batches: &[usize], cuts: &[bool]) -> Vec<(OneFile, usize)> {
+    set_synced(&mut history.records, batches, Zxid::ZERO);
+    let mut files = Vec::new();
+    let (mut first_record, mut first_batch) = (0, 0);
+    for index in 0..batches.len() {
+        if index + 1 == batches.len() || cuts[index] {
+            let group = &batches[first_batch..=index];
+            let count: usize = group.iter().sum();
+            let records = &history.records[first_record..first_record + count];
+            files.push((OneFile::new(records, group), first_record));
+            first_record += count;
+            first_batch = index + 1;
+        }
+    }
+    assert_eq!(first_record, history.records.len());
+    files
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    /// A flipped bit in any durable record of a log in several files is
+    /// corruption, named in the file that holds the record, between the
+    /// record's start and the next sector boundary (never in the zero padding
+    /// that ends the file before it).
+    #[test]
+    fn a_flipped_bit_in_a_durable_record_of_any_file_is_named_in_that_file(
+        (mut history, batches, cuts) in arb_files(30).prop_filter("two batches", |(_, batches, _)| batches.len() >= 2),
+        which in any::<prop::sample::Index>(),
+        byte in any::<prop::sample::Index>(),
+        bit in 0u8..8,
+    ) {
+        let files = encode_files(&mut history, &batches, &cuts);
+        let durable = history.records.len() - batches.last().expect("batches");
+        let damaged = which.index(durable);
+        let (file, first) = files.iter().rev().find(|(_, first)| *first <= damaged).expect("a file");
+        let span = file.spans[damaged - first];
+        let at = span.start + byte.index(span.end - span.start);
+        let mut bytes = file.bytes.clone();
+        bytes[at] ^= 1 << bit;
+        let images: Vec<LogFileImage<'_>> = files
+            .iter()
+            .map(|(each, _)| if each.name == file.name { each.image(&bytes) } else { each.image(&each.bytes) })
+            .collect();
+        let error = corruption(scan_log(&images, DBID));
+        prop_assert_eq!(&error.file, &file.name, "{}", error);
+        prop_assert!(error.offset >= span.start as u64, "{}", error);
+        prop_assert!(error.offset <= align_up(span.start as u64), "{}", error);
+    }
+
+    /// Any set of log files, some under a second name for the same zxid, is a
+    /// result, never a panic; the error names every file that shares a zxid.
+    #[test]
+    fn aliased_file_names_are_an_error_never_a_panic(
+        (mut history, batches, cuts) in arb_files(20),
+        aliased in proptest::collection::vec(any::<bool>(), 1..8),
+    ) {
+        let files = encode_files(&mut history, &batches, &cuts);
+        let aliases: Vec<(String, &OneFile)> = files
+            .iter()
+            .zip(aliased.iter().cycle())
+            .filter(|(_, aliased)| **aliased)
+            .map(|((file, _), _)| (alias(file.first_zxid), file))
+            .collect();
+        let mut images: Vec<LogFileImage<'_>> = files.iter().map(|(file, _)| file.image(&file.bytes)).collect();
+        images.extend(aliases.iter().map(|(name, file)| LogFileImage { name, first_zxid: file.first_zxid, bytes: &file.bytes }));
+        images.sort_by_key(|image| image.first_zxid);
+        match scan_log(&images, DBID) {
+            Err(LogScanError::DuplicateFirstZxid { zxid, files: named }) => {
+                let (first_alias, file) = aliases.iter().min_by_key(|(_, file)| file.first_zxid).expect("an alias");
+                prop_assert_eq!(zxid, file.first_zxid);
+                prop_assert_eq!(named, vec![file.name.clone(), first_alias.clone()]);
+            }
+            other => {
+                prop_assert!(aliases.is_empty(), "{:?}", other);
+                prop_assert!(other.is_ok());
+            }
+        }
+    }
+}
+
+fn corruption(scan: Result<LogScan, LogScanError>) -> crate::persist::log_scan::LogCorruption {
+    match scan {
+        Err(LogScanError::Corrupt(corruption)) => corruption,
+        other => panic!("expected corruption, got {other:?}"),
+    }
 }

@@ -9,7 +9,9 @@ use crate::datadir::render::zxid as zx;
 use std::collections::BTreeMap;
 use zksim_core::ids::Zxid;
 use zksim_core::persist::log_format::{LogRecord, LOG_HEADER_BYTES};
-use zksim_core::persist::log_scan::{scan_log, LogCorruption, LogFileImage, LogScan, TornTail};
+use zksim_core::persist::log_scan::{
+    scan_log, LogCorruption, LogFileImage, LogScan, LogScanError, TornTail,
+};
 use zksim_core::persist::names::{classify, log_name, FileKind as NameKind};
 
 /// One log file and its walk.
@@ -28,8 +30,6 @@ pub struct LogOutcome {
     pub files: Vec<LogFile>,
     /// The core's scan of `files`.
     pub scan: Result<LogScan, LogCorruption>,
-    /// Names of log files that name a zxid another log file names too.
-    pub duplicate_names: Vec<String>,
     /// Bytes that are not padding and do not parse, after the last valid record.
     pub trailing: Vec<(String, Unparsed)>,
     /// Where the last valid record ends: index into `files`, and byte.
@@ -38,16 +38,12 @@ pub struct LogOutcome {
     pub damage: Option<Damage>,
 }
 
-/// Where the log is corrupt, as verify locates it.
+/// Where the log is corrupt: where the core's scan says it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Damage {
     pub file: String,
     pub offset: u64,
     pub reason: String,
-    /// Where the core's scan puts it, when that is elsewhere: after skipping
-    /// zero padding and then a damaged record, it names the first bytes it
-    /// skipped (the padding) rather than the record.
-    pub core_says: Option<(String, u64)>,
 }
 
 impl LogOutcome {
@@ -78,7 +74,7 @@ enum Fate<'a> {
 
 /// Reports every log file and the chain; returns what the logs hold.
 pub fn check(files: &BTreeMap<String, Vec<u8>>, dbid: u64, found: &mut Findings) -> LogOutcome {
-    let (logs, duplicate_names) = collect(files, found);
+    let logs = collect(files, found);
     let images: Vec<LogFileImage<'_>> = logs
         .iter()
         .map(|file| LogFileImage {
@@ -87,15 +83,15 @@ pub fn check(files: &BTreeMap<String, Vec<u8>>, dbid: u64, found: &mut Findings)
             bytes: &files[&file.name],
         })
         .collect();
-    let scan = scan_log(&images, dbid);
-    let damage = scan
-        .as_ref()
-        .err()
-        .map(|corruption| locate_damage(&logs, corruption));
+    let scan = scan_log(&images, dbid).map_err(as_corruption);
+    let damage = scan.as_ref().err().map(|corruption| Damage {
+        file: corruption.file.clone(),
+        offset: corruption.offset,
+        reason: corruption.reason.clone(),
+    });
     let mut outcome = LogOutcome {
         files: logs,
         scan,
-        duplicate_names,
         trailing: Vec::new(),
         end: None,
         damage,
@@ -109,10 +105,10 @@ pub fn check(files: &BTreeMap<String, Vec<u8>>, dbid: u64, found: &mut Findings)
     outcome
 }
 
-/// The log files in zxid order, and the names that repeat a zxid (reported).
-fn collect(files: &BTreeMap<String, Vec<u8>>, found: &mut Findings) -> (Vec<LogFile>, Vec<String>) {
+/// The log files in zxid order; a name that repeats a zxid is reported as
+/// damage (recovery refuses such a directory) and left out of the walk.
+fn collect(files: &BTreeMap<String, Vec<u8>>, found: &mut Findings) -> Vec<LogFile> {
     let mut by_zxid: BTreeMap<Zxid, LogFile> = BTreeMap::new();
-    let mut duplicates = Vec::new();
     for (name, bytes) in files {
         let NameKind::Log(named) = classify(name) else {
             continue;
@@ -124,7 +120,8 @@ fn collect(files: &BTreeMap<String, Vec<u8>>, found: &mut Findings) -> (Vec<LogF
             report.add(Finding::new(
                 Severity::Damage,
                 format!(
-                    "names the same first zxid {} as {}: recovery cannot order the two (remove one)",
+                    "names the same first zxid {} as {}: which one continues the log is undefined, \
+                     so recovery refuses the directory (move all but one out of it)",
                     zx(named),
                     first.name
                 ),
@@ -134,7 +131,6 @@ fn collect(files: &BTreeMap<String, Vec<u8>>, found: &mut Findings) -> (Vec<LogF
                 report.add(Finding::new(Severity::Warning, message));
             }
             found.insert(report);
-            duplicates.push(name.clone());
             continue;
         }
         let file = LogFile {
@@ -144,7 +140,7 @@ fn collect(files: &BTreeMap<String, Vec<u8>>, found: &mut Findings) -> (Vec<LogF
         };
         by_zxid.insert(named, file);
     }
-    (by_zxid.into_values().collect(), duplicates)
+    by_zxid.into_values().collect()
 }
 
 fn fate(outcome: &LogOutcome, index: usize) -> Fate<'_> {
@@ -173,70 +169,16 @@ fn fate(outcome: &LogOutcome, index: usize) -> Fate<'_> {
     }
 }
 
-/// Where the damage the core reports really is. The core blames the first
-/// bytes it skipped since the last good record; when those are zero padding
-/// (which never holds a record), the damaged record is the first non-zero
-/// unparsable region after them.
-fn locate_damage(files: &[LogFile], corruption: &LogCorruption) -> Damage {
-    let as_core = Damage {
-        file: corruption.file.clone(),
-        offset: corruption.offset,
-        reason: corruption.reason.clone(),
-        core_says: None,
-    };
-    let Some(start) = files.iter().position(|file| file.name == corruption.file) else {
-        return as_core;
-    };
-    let on_padding = files[start]
-        .walk
-        .unparsed
-        .iter()
-        .any(|region| region.offset == corruption.offset && region.zeros);
-    if !on_padding {
-        return as_core;
-    }
-    let after = |index: usize, offset: u64| index > start || offset > corruption.offset;
-    let later = files[start..]
-        .iter()
-        .enumerate()
-        .flat_map(|(step, file)| {
-            file.walk
-                .remains()
-                .map(move |region| (start + step, region))
-        })
-        .find(|(index, region)| after(*index, region.offset));
-    let broken = corruption
-        .reason
-        .split_once(", and ")
-        .map_or(corruption.reason.as_str(), |(_, tail)| tail);
-    let core_says = Some((corruption.file.clone(), corruption.offset));
-    if let Some((index, region)) = later {
-        return Damage {
-            file: files[index].name.clone(),
-            offset: region.offset,
-            reason: format!("{}, and {broken}", region.fault),
-            core_says,
-        };
-    }
-    // Nothing damaged after the padding: a file is missing. Blame the record
-    // that names a predecessor no file holds.
-    let next = files[start..]
-        .iter()
-        .enumerate()
-        .flat_map(|(step, file)| {
-            file.walk
-                .readable()
-                .map(move |walked| (start + step, walked))
-        })
-        .find(|(index, walked)| after(*index, walked.offset));
-    match next {
-        Some((index, walked)) => Damage {
-            file: files[index].name.clone(),
-            offset: walked.offset,
-            reason: broken.to_string(),
-            core_says,
+/// The scan's error as damage at a place. `collect` keeps one file per zxid,
+/// so the scan never finds two (recovery does: verify reports it there).
+fn as_corruption(error: LogScanError) -> LogCorruption {
+    match error {
+        LogScanError::Corrupt(corruption) => corruption,
+        LogScanError::DuplicateFirstZxid { ref files, .. } => LogCorruption {
+            file: files.last().cloned().unwrap_or_default(),
+            offset: 0,
+            reason: error.to_string(),
         },
-        None => as_core,
     }
 }
 
@@ -275,27 +217,7 @@ fn file_report(outcome: &LogOutcome, index: usize, dbid: u64) -> FileReport {
         _ => {}
     }
     note_mid_log_remains(outcome, index, covered_at, &mut report);
-    note_misattribution(outcome, &mut report);
     report
-}
-
-/// The core's scan names padding in this file; say where the damage is.
-fn note_misattribution(outcome: &LogOutcome, report: &mut FileReport) {
-    let Some(damage) = &outcome.damage else {
-        return;
-    };
-    let Some((file, offset)) = &damage.core_says else {
-        return;
-    };
-    if *file != report.name {
-        return;
-    }
-    let message = format!(
-        "recovery's scan names this byte, but it is zero padding it skipped: the damage \
-         is in {} at byte {}",
-        damage.file, damage.offset
-    );
-    report.add(Finding::new(Severity::Warning, message).at(*offset));
 }
 
 /// Records the core's verdict on the file; returns the offset it names, if any.

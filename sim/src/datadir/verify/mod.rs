@@ -57,7 +57,6 @@ pub fn verify_contents(
     epochs::check(&contents.files, last_zxid, &mut found);
     others::check(contents, &mut found);
     let expect = recovery_check::Expectations {
-        logs: &logs,
         snapshots: &snapshots,
         expected: &expected,
     };

@@ -3,7 +3,6 @@
 //! has a bug, and the user should know which answer came from where.
 
 use super::coverage::Expected;
-use super::logs::LogOutcome;
 use super::report::{
     Finding, RecoveryErrorReport, RecoveryReport, RejectedSnapshot, Severity, TornTailReport,
 };
@@ -17,34 +16,17 @@ use zksim_core::persist::{recover, Recovered, RecoveryError, REPAIR_MARKER};
 
 /// What verify expects of recovery, gathered from the earlier checks.
 pub struct Expectations<'a> {
-    pub logs: &'a LogOutcome,
     pub snapshots: &'a SnapshotOutcome,
     pub expected: &'a Expected,
 }
 
-/// Runs `recover()` on the image (unless it cannot be run) and cross-checks it.
+/// Runs `recover()` on the image and cross-checks it.
 pub fn run(
     contents: &DirContents,
     dbid: u64,
     expect: &Expectations<'_>,
     found: &mut Findings,
 ) -> RecoveryReport {
-    if !expect.logs.duplicate_names.is_empty() {
-        let reason = format!(
-            "not run: {} name a first zxid another log file names too, and recovery \
-             needs one log file per zxid",
-            expect.logs.duplicate_names.join(", ")
-        );
-        found.check(Finding::new(Severity::Damage, reason.clone()));
-        return RecoveryReport {
-            error: Some(RecoveryErrorReport {
-                file: None,
-                offset: None,
-                reason,
-            }),
-            ..RecoveryReport::default()
-        };
-    }
     let result = catch_unwind(AssertUnwindSafe(|| recover(&contents.files, dbid)));
     match result {
         Ok(Ok(recovered)) => {
@@ -52,7 +34,7 @@ pub fn run(
             succeeded(&recovered)
         }
         Ok(Err(error)) => {
-            cross_check_error(&error, expect.logs, found);
+            cross_check_error(&error, found);
             failed(error)
         }
         Err(panic) => {
@@ -120,25 +102,8 @@ fn failed(error: RecoveryError) -> RecoveryReport {
 }
 
 /// Recovery refused: that is damage, whatever verify's own checks said (the
-/// verdict says so); note whether they had found it too, and where.
-fn cross_check_error(error: &RecoveryError, logs: &LogOutcome, found: &mut Findings) {
-    let core_location = error.file.clone().zip(error.offset);
-    let moved = logs
-        .damage
-        .as_ref()
-        .filter(|damage| damage.core_says.is_some() && damage.core_says == core_location);
-    if let Some(damage) = moved {
-        let message = format!(
-            "cross-check: recovery names {} at byte {}, but those bytes are zero padding its \
-             scan skipped; the damage is in {} at byte {}",
-            error.file.as_deref().unwrap_or("?"),
-            error.offset.unwrap_or(0),
-            damage.file,
-            damage.offset
-        );
-        found.check(Finding::new(Severity::Warning, message));
-        return;
-    }
+/// verdict says so); note whether they had found it too.
+fn cross_check_error(error: &RecoveryError, found: &mut Findings) {
     let predicted = found.all().any(|finding| {
         finding.severity == Severity::Damage && (error.file.is_none() || finding.file == error.file)
     });

@@ -172,13 +172,21 @@ fn damage_inside_a_sector_before_more_records_is_corruption() {
 }
 
 #[test]
-fn two_names_for_one_zxid_are_damage_and_recovery_is_not_run() {
+fn two_names_for_one_zxid_are_damage_and_recovery_refuses_them() {
     let (name, bytes) = log_file(1, 3, 3);
-    let mut contents = image(vec![(name, bytes.clone())]);
+    let mut contents = image(vec![(name.clone(), bytes.clone())]);
     contents.files.insert("log.100000001".into(), bytes);
     let report = verify(&contents);
     assert_eq!(report.verdict.status, VerdictStatus::Damaged);
-    assert!(!report.recovery.ran);
+    assert!(report.recovery.ran);
+    let error = report.recovery.error.as_ref().expect("recovery refuses");
+    assert_eq!(error.file.as_deref(), Some("log.100000001"));
+    assert!(error.reason.contains(&name), "{}", error.reason);
+    assert!(
+        report.verdict.summary.contains("order is undefined"),
+        "{}",
+        report.verdict.summary
+    );
     assert!(has(&report, Severity::Damage, "names the same first zxid"));
     assert!(has(
         &report,
@@ -240,4 +248,37 @@ fn another_databases_log_is_damage() {
     let report = verify_contents("test", &contents, &forced);
     assert_eq!(report.dbid, 5);
     assert_eq!(report.verdict.status, VerdictStatus::Damaged);
+}
+
+/// The first file ends with zero padding; the second's first record (inside
+/// its first sector, after the header) is damaged, and its second batch proves
+/// it durable. Recovery and verify both name the damaged record, and agree.
+#[test]
+fn damage_after_a_file_ending_in_padding_is_named_in_its_own_file() {
+    let (first, first_bytes) = log_file(1, 3, 3);
+    let (second, mut second_bytes) = log_file(4, 6, 1);
+    let header = zksim_core::persist::log_format::LOG_HEADER_BYTES;
+    second_bytes[header + 12] ^= 0x10;
+    let report = verify(&image(vec![
+        (first.clone(), first_bytes),
+        (second.clone(), second_bytes),
+    ]));
+    assert_eq!(report.verdict.status, VerdictStatus::Damaged);
+    let error = report.recovery.error.as_ref().expect("recovery refuses");
+    assert_eq!(error.file.as_deref(), Some(second.as_str()));
+    assert_eq!(error.offset, Some(header as u64));
+    let status = |name: &str| {
+        report
+            .files
+            .iter()
+            .find(|file| file.name == name)
+            .map(|file| file.status)
+    };
+    assert_eq!(status(&first), Some(FileStatus::Ok));
+    assert_eq!(status(&second), Some(FileStatus::Corrupt));
+    assert!(has(
+        &report,
+        Severity::Info,
+        "cross-check: verify's own checks found this damage too"
+    ));
 }
