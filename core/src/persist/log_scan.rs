@@ -146,14 +146,14 @@ pub fn scan_log(files: &[LogFileImage<'_>], dbid: u64) -> Result<LogScan, LogSca
     // durable: corruption, even when no later record proves it (a record
     // waiting for the roll carries the `synced_zxid` of when it was logged).
     if let Some(next) = files.get(stop.file_index + 1) {
-        return Err(LogCorruption {
+        return Err(LogScanError::Corrupt(LogCorruption {
             file: files[stop.file_index].name.to_string(),
             offset: stop.offset as u64,
             reason: format!(
                 "{}; yet {} was started after every byte of this file was durable",
                 stop.reason, next.name
             ),
-        });
+        }));
     }
     assert_eq!(stop.file_index + 1, files.len());
     scan.torn_tail = Some(TornTail {

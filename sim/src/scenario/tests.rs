@@ -1573,14 +1573,18 @@ fn operator_actions_have_their_rules() {
     s.faults.schedule = vec![FaultEvent::new(1000, FaultAction::DisasterRecovery, 0)];
     s.validate().expect("a disaster recovery is in the model");
     s.workload.recipes.lock_clients = 2;
-    let error = s.validate().expect_err("recipes do not span eras").to_string();
+    let error = s
+        .validate()
+        .expect_err("recipes do not span eras")
+        .to_string();
     assert!(error.contains("workload.recipes"), "{error}");
 
     let mut s = load_named("backup-restore");
     let mut event = FaultEvent::new(1000, FaultAction::RestoreLeader, 0);
     event.restart_after_ms = Some(Millis::from_ms(50));
     s.faults.schedule = vec![event];
-    s.validate().expect("a restore restarts after a given delay");
+    s.validate()
+        .expect("a restore restarts after a given delay");
     s.faults.schedule[0].retain = Some(2);
     let error = s.validate().expect_err("retain is for purges").to_string();
     assert!(error.contains("faults.schedule[0].retain"), "{error}");
