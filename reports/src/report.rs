@@ -54,6 +54,18 @@ pub struct FailureReport {
     pub probes: std::collections::BTreeMap<String, u64>,
 }
 
+impl FailureReport {
+    /// `FAIL` when the run broke a property, `PASS` for a seed replayed with
+    /// `--report` that broke none (expected findings do not fail it).
+    pub fn verdict(&self) -> &'static str {
+        if self.violations.is_empty() {
+            "PASS"
+        } else {
+            "FAIL"
+        }
+    }
+}
+
 /// What binary produced a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildInfo {

@@ -48,7 +48,8 @@ fn head(page: &mut String, report: &FailureReport) {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <script>\n{SCRIPT}</script>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>FAIL · {} · seed {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
+         <title>{} · {} · seed {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
+        report.verdict(),
         esc(&report.scenario),
         report.seed
     );
@@ -58,8 +59,10 @@ fn head(page: &mut String, report: &FailureReport) {
 fn header(page: &mut String, report: &FailureReport) {
     let _ = write!(
         page,
-        "<header><div class=\"inner\">\n<h1><span class=\"verdict\">FAIL</span> {}</h1>\n\
+        "<header><div class=\"inner\">\n<h1><span class=\"verdict {}\">{}</span> {}</h1>\n\
          <ul class=\"meta\">\n<li>seed <b>{}</b></li>\n",
+        report.verdict().to_lowercase(),
+        report.verdict(),
         esc(&report.scenario),
         report.seed
     );

@@ -11,11 +11,12 @@ pub(crate) fn render(report: &FailureReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# zksim: FAIL — {} seed {}\n",
+        "# zksim: {} — {} seed {}\n",
+        report.verdict(),
         md(&report.scenario),
         report.seed
     );
-    let _ = writeln!(out, "- **verdict**: FAIL");
+    let _ = writeln!(out, "- **verdict**: {}", report.verdict());
     let _ = writeln!(
         out,
         "- **scenario**: {} ({})",
@@ -78,6 +79,21 @@ fn replay(out: &mut String, command: &str) {
 mod tests {
     use super::*;
     use crate::render::sample_report;
+
+    #[test]
+    fn a_seed_that_broke_nothing_is_reported_as_passing() {
+        let mut report = sample_report();
+        report.violations.clear();
+        let summary = render(&report);
+        assert!(
+            summary.starts_with("# zksim: PASS — swarm seed 4242\n"),
+            "{summary}"
+        );
+        assert!(summary.contains("- **verdict**: PASS"), "{summary}");
+        let page = crate::render::html::render(&report, &[]);
+        assert!(page.contains("<span class=\"verdict pass\">PASS</span>"));
+        assert!(!page.contains(">FAIL<"));
+    }
 
     #[test]
     fn the_summary_gives_verdict_violation_replay_counts_and_links() {
