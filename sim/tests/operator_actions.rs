@@ -123,3 +123,14 @@ fn the_backup_point_check_catches_writes_acknowledged_without_a_quorum() {
         "{text}"
     );
 }
+
+/// Restore-leader seed 1280 restores n0 while a backup of n0 is being
+/// copied: the copy is abandoned, not finished from the new directory (which
+/// once made it look inconsistent).
+#[test]
+fn a_backup_in_progress_is_abandoned_when_its_directory_is_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("restore-leader", "1280..1281", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(summary.probes["backups-abandoned"] >= 1, "{out}");
+}

@@ -241,6 +241,14 @@ impl World {
             return false;
         };
         let ghost = record;
+        // A copy of this directory still in progress reads nothing more of
+        // it: an operator does not restore into a directory being backed up.
+        let copying = self.backups.len();
+        self.backups
+            .retain(|backup| backup.node != node || backup.verdict.is_some());
+        for _ in self.backups.len()..copying {
+            self.probe("backups-abandoned");
+        }
         let state = self.nodes[node as usize].state;
         if state == NodeState::Up {
             self.crash_unlogged(node, CrashCause::Operator, Some(restart_us));
