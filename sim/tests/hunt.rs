@@ -4,22 +4,10 @@
 
 mod common;
 
-use common::{stdout, zksim};
-use serde_json::Value;
+use common::zksim;
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn hunt_json(args: &[&str]) -> (std::process::Output, Value) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("hunt.json");
-    let json_arg = json.to_str().expect("utf-8");
-    let output = zksim(&[&["hunt", "--quiet", "--json", json_arg], args].concat());
-    let text = std::fs::read_to_string(&json).unwrap_or_else(|_| {
-        panic!("no JSON: {}{}", stdout(&output), stderr(&output));
-    });
-    (output, serde_json::from_str(&text).expect("valid JSON"))
 }
 
 #[test]
@@ -52,9 +40,22 @@ fn a_build_without_planted_bugs_says_hunting_needs_them() {
 #[cfg(feature = "planted-bugs")]
 mod planted {
     use super::*;
+    use crate::common::stdout;
+    use serde_json::Value;
     use zksim::hunt::policy::Detector;
     use zksim::hunt::search::{hunt_start, Target};
     use zksim_core::bugs::{Bugs, PlantedBug};
+
+    fn hunt_json(args: &[&str]) -> (std::process::Output, Value) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let json = dir.path().join("hunt.json");
+        let json_arg = json.to_str().expect("utf-8");
+        let output = zksim(&[&["hunt", "--quiet", "--json", json_arg], args].concat());
+        let text = std::fs::read_to_string(&json).unwrap_or_else(|_| {
+            panic!("no JSON: {}{}", stdout(&output), stderr(&output));
+        });
+        (output, serde_json::from_str(&text).expect("valid JSON"))
+    }
 
     #[test]
     fn ack_before_fsync_is_found_at_once_and_the_json_has_every_field() {
