@@ -1,6 +1,7 @@
-//! The command line: `zksim run`, `zksim replay`, `zksim list`, `zksim check`.
+//! The command line: `zksim run`, `zksim replay`, `zksim hunt`, `zksim list`, `zksim check`.
 
 use crate::builtin::{resolve, BUILTIN};
+use crate::hunt_command::HuntArgs;
 use crate::lincheck::command::CheckArgs;
 use crate::merge_command::MergeArgs;
 pub use crate::run_command::RunArgs;
@@ -30,10 +31,12 @@ pub const EXIT_BAD_INPUT: u8 = 2;
                   disk faults and network partitions, checks every recovery and ZooKeeper's own \
                   invariants, and reproduces any failure exactly from its seed.\n\n\
                   A failing seed gets a report folder (HTML with plots, JSON); `zksim shrink` \
-                  minimizes it to a scenario file; `zksim merge` combines sharded runs. Also \
+                  minimizes it to a scenario file; `zksim merge` combines sharded runs; \
+                  `zksim hunt` measures how many seeds each planted bug takes to find. Also \
                   checks recorded histories for linearizability (`zksim check`).\n\n\
                   Exit codes: 0 = every seed passed, 1 = some seed failed (or ran differently \
-                  twice, or missed the scenario's required coverage), 2 = bad input; \
+                  twice, or missed the scenario's required coverage; `zksim hunt`: some bug \
+                  was not found from some start), 2 = bad input; \
                   `zksim check`: 0 = linearizable, 1 = not linearizable, 2 = bad input, \
                   3 = unknown within the budget."
 )]
@@ -61,6 +64,14 @@ pub enum Command {
     Merge(MergeArgs),
     /// Re-run one seed exactly and print its trace hash.
     Replay(ReplayArgs),
+    /// Measure how many seeds each planted bug takes to find (needs `--features planted-bugs`).
+    ///
+    /// For each bug and each of --starts far-apart starting seeds, runs consecutive seeds of
+    /// the bug's scenarios until the first that fails (for nondeterministic-iteration: whose
+    /// two runs differ), then shrinks the first detection. Prints the seeds to detection
+    /// (median, max), the wall time, the violation kinds and the shrunk size; --json writes
+    /// them (docs/HUNT.md). Exit 0 if every bug was found from every start, 1 if not.
+    Hunt(HuntArgs),
     /// List the built-in scenarios and the planted bugs.
     List,
     /// Check or print a data directory written by the core (`verify`, `dump`).
@@ -123,6 +134,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Shrink(args) => crate::shrink::command::run(&args),
         Command::Merge(args) => crate::merge_command::run(&args),
         Command::Replay(args) => replay(args),
+        Command::Hunt(args) => crate::hunt_command::run(&args),
         Command::List => list(),
         Command::Exec(args) => crate::exec::run(&args),
         Command::Datadir(args) => crate::datadir::run(&args),

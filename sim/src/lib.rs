@@ -10,6 +10,8 @@ pub mod disk;
 pub mod exec;
 pub mod ghost;
 pub mod history;
+pub mod hunt;
+pub mod hunt_command;
 pub mod lincheck;
 pub mod merge_command;
 pub mod network;
