@@ -134,3 +134,18 @@ fn a_backup_in_progress_is_abandoned_when_its_directory_is_replaced() {
     assert_eq!(code, 0, "{out}");
     assert!(summary.probes["backups-abandoned"] >= 1, "{out}");
 }
+
+/// Beyond-model-restore seed 1969: a follower told to truncate txns it had
+/// applied kept receiving the new leader's commits before its truncation was
+/// durable; it logs them but applies nothing until it halts and reloads
+/// (applying onto the stale tree was an assertion failure).
+#[test]
+fn a_follower_waiting_to_reload_applies_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("beyond-model-restore", "1969..1970", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        summary.expected.contains_key("zab-leader-completeness"),
+        "{out}"
+    );
+}

@@ -373,7 +373,9 @@ impl Store {
         outputs: &mut Vec<Output>,
     ) -> Vec<(LogRecord, OpOutcome)> {
         let from = self.applied();
-        if zxid <= from {
+        if zxid <= from || self.tree_past_log {
+            // (Past the log: the tree is stale until the replica halts and
+            // reloads; what the leader sends meanwhile is logged, not applied.)
             return Vec::new();
         }
         let records: Vec<LogRecord> = self
