@@ -149,3 +149,16 @@ fn a_follower_waiting_to_reload_applies_nothing() {
         "{out}"
     );
 }
+
+/// Wipe-voter seed 498: after wipes, two leaders logged different txns under
+/// one zxid, and a leader told a follower to truncate to a zxid its log did
+/// not hold. The follower marks itself for repair and halts, then rebuilds
+/// from a leader (truncating anyway left a hole in its log).
+#[test]
+fn a_trunc_point_missing_from_the_log_rebuilds_the_follower() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("wipe-voter", "498..499", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(summary.expected.contains_key("zab-agreement"), "{out}");
+    assert!(summary.probes["repairs-resumed"] >= 1, "{out}");
+}

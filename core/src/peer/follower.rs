@@ -210,7 +210,8 @@ impl Peer {
             StoreEvent::SyncInstalled => {
                 self.following().installing = false;
                 if self.following().reload_after_install {
-                    let reason = "truncated txns its tree had applied: restarting to reload";
+                    let reason =
+                        "its log cannot follow the leader's as it stands: restarting to reload";
                     self.halt(reason.to_string());
                     return;
                 }
@@ -235,6 +236,17 @@ impl Peer {
             SyncMode::Diff => {}
             SyncMode::Trunc { to } if *to > last => {
                 self.become_looking(); // the leader thinks this log is longer than it is
+                return;
+            }
+            SyncMode::Trunc { to } if !self.store.holds(*to) => {
+                // Beyond ZAB's model: the leader believes this log holds its
+                // TRUNC point, and it does not (two txns were logged under one
+                // zxid). Nothing here can be trusted to match: rebuild.
+                let note = Note::TruncPointMissing { to: *to, last };
+                self.outputs.push(Output::Note(note));
+                self.store.mark_for_repair(&mut self.outputs);
+                self.following().reload_after_install = true;
+                self.following().installing = true;
                 return;
             }
             SyncMode::Trunc { to } => {

@@ -320,6 +320,24 @@ impl Store {
         (zxids, base)
     }
 
+    /// Whether this replica's history holds `zxid` where a leader can see it:
+    /// a logged txn, the point the log starts after, or its last zxid.
+    pub fn holds(&self, zxid: Zxid) -> bool {
+        let base = match self.logged.first_key_value() {
+            Some((_, first)) => first.prev_zxid,
+            None => self.last_logged,
+        };
+        zxid == base || zxid == self.last_logged || self.logged.contains_key(&zxid)
+    }
+
+    /// Beyond ZAB's model, this replica's log cannot be reconciled with its
+    /// leader's: the repair marker is made durable (the sync-installed
+    /// completion says when), so that the restart wipes and rebuilds it.
+    pub fn mark_for_repair(&mut self, outputs: &mut Vec<Output>) {
+        use crate::persist::names::REPAIR_MARKER;
+        self.write_epoch_file(REPAIR_MARKER, Epoch(0), IoTag::SyncInstalled, outputs);
+    }
+
     /// Every logged txn's zxid, for observers.
     pub fn logged_zxids(&self) -> Vec<Zxid> {
         self.logged.keys().copied().collect()

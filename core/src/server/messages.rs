@@ -174,6 +174,13 @@ pub enum Note {
         applied: Zxid,
         to: Zxid,
     },
+    /// Beyond ZAB's model: the leader's TRUNC point `to` is not in this
+    /// follower's log (which ends at `last`); it marks itself for repair and
+    /// halts, to be rebuilt from a leader.
+    TruncPointMissing {
+        to: Zxid,
+        last: Zxid,
+    },
     /// A follower replaced its whole state with the leader's snapshot at `zxid`.
     SnapInstalled {
         zxid: Zxid,

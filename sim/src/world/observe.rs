@@ -45,6 +45,13 @@ impl World {
                 });
             }
             Note::Synced { mode, zxid } => self.on_synced(node, mode, zxid),
+            Note::TruncPointMissing { to, last } => {
+                let message = format!(
+                    "Agreement: n{node}'s leader told it to truncate to {to}, which its log \
+                     (ending at {last}) does not hold: the two hold different txns under one zxid"
+                );
+                self.violation(ViolationKind::ZabAgreement, Some(node), message);
+            }
             Note::TruncatedApplied { applied, to } => {
                 // The record of the node restarts from what it recovers.
                 self.nodes[node as usize].rebase_on_recovery = true;
