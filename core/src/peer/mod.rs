@@ -214,6 +214,14 @@ impl Peer {
         }
     }
 
+    /// The leader this replica follows, synced or not (`leader` waits for serving).
+    pub fn followed_leader(&self) -> Option<NodeId> {
+        match &self.role {
+            Role::Following(follower) => Some(follower.leader()),
+            _ => None,
+        }
+    }
+
     pub fn id(&self) -> NodeId {
         self.config.id
     }

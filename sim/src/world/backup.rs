@@ -4,6 +4,7 @@
 //! simulator keeps; a restore stops a node, replaces its data directory with
 //! a backup, and starts it again, to be brought up to date by the ensemble.
 
+use super::lineage::lineage_of_copy;
 use super::node::NodeState;
 use super::{CrashCause, Event, RunPhase, World, DBID};
 use crate::checker::zab::Observation;
@@ -46,6 +47,8 @@ pub struct Backup {
     /// records a sync may still undo): the copy must recover to a state the
     /// node held then or since.
     ghosts_at_start: Vec<Ghost>,
+    /// The node's lineage when the copy started (empty unless tracked).
+    pub lineage_at_start: super::lineage::Lineage,
 }
 
 impl World {
@@ -77,6 +80,7 @@ impl World {
                 .chain(&host.ghosts_before_sync)
                 .cloned()
                 .collect(),
+            lineage_at_start: host.lineage.clone(),
         };
         if self.backups.len() >= BACKUPS_KEPT {
             self.backups.remove(0);
@@ -217,7 +221,8 @@ impl World {
                 files.entry(name).or_insert(bytes);
             }
         }
-        let replaced = self.replace_directory(node, files, record, restart_us);
+        let lineage = lineage_of_copy(&self.backups[index].lineage_at_start, &record);
+        let replaced = self.replace_directory(node, files, record, lineage, restart_us);
         if replaced {
             self.probe("restores");
         }
@@ -234,6 +239,7 @@ impl World {
         node: u32,
         files: DataDirImage,
         record: Ghost,
+        lineage: super::lineage::Lineage,
         restart_us: u64,
     ) -> bool {
         let capacity = self.scenario.disk.capacity_bytes;
@@ -261,6 +267,7 @@ impl World {
         assert_ne!(host.state, NodeState::Up, "the node is stopped");
         host.disk = disk;
         host.ghost = ghost;
+        host.lineage = lineage;
         host.ghosts_before_sync.clear();
         host.delivered_max = Zxid::ZERO;
         host.committed_reported = Zxid::ZERO;

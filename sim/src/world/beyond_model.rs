@@ -5,6 +5,7 @@
 //! were lost instead of failing.
 
 use super::backup::restored_ghost;
+use super::lineage::{lineage_of_copy, Lineage};
 use super::{World, DBID};
 use crate::ghost::Ghost;
 use crate::scenario::{FaultAction, FaultEvent, Millis};
@@ -33,9 +34,10 @@ impl World {
         let files = self.backups[index].files.clone();
         let recovered = recover(&files, DBID).expect("a usable backup recovers");
         let record = restored_ghost(&recovered);
+        let lineage = lineage_of_copy(&self.backups[index].lineage_at_start, &record);
         for &target in &targets {
-            let replaced =
-                self.replace_directory(target, files.clone(), record.clone(), restart_us);
+            let copy = (files.clone(), record.clone(), lineage.clone());
+            let replaced = self.replace_directory(target, copy.0, copy.1, copy.2, restart_us);
             assert!(replaced, "a backup of a node fits on its peers' disks");
         }
         let action = format!(
@@ -52,8 +54,8 @@ impl World {
         let mut event = FaultEvent::new(0, FaultAction::Wipe, node);
         event.restart_after_ms = Some(Millis::from_us(restart_us));
         self.log_fault(event);
-        let empty = (DataDirImage::new(), Ghost::default());
-        let replaced = self.replace_directory(node, empty.0, empty.1, restart_us);
+        let empty = (DataDirImage::new(), Ghost::default(), Lineage::new());
+        let replaced = self.replace_directory(node, empty.0, empty.1, empty.2, restart_us);
         assert!(replaced, "an empty directory fits any disk");
         assert!(self.nodes[node as usize].disk.names().is_empty());
         self.beyond_model_action(format!("n{node}'s data directory wiped"));
@@ -67,29 +69,33 @@ impl World {
     }
 
     /// After beyond-model actions: which acknowledged writes the ensemble no
-    /// longer holds, judged on the serving replica whose record reaches back
-    /// furthest. A write is lost if its zxid is past the replica's history or
-    /// holds another txn there; below the replica's snapshot base it cannot
-    /// be told and counts as undetermined.
+    /// longer holds, judged on the lineage of the leader (or a serving
+    /// replica): a write is lost if another txn or none stands under its
+    /// zxid. A write acknowledged before its content was recorded cannot be
+    /// judged and counts as undetermined.
     pub(super) fn account_loss(&mut self) {
         if self.beyond_model.is_empty() {
             return;
         }
-        let reference = (0..self.nodes.len() as u32)
-            .filter(|&node| self.nodes[node as usize].is_serving())
-            .min_by_key(|&node| self.nodes[node as usize].ghost.base_zxid());
+        assert!(
+            self.track_lineage,
+            "beyond-model actions come from the schedule"
+        );
+        let serving = |node: &u32| self.nodes[*node as usize].is_serving();
+        let reference = self
+            .current_leader()
+            .filter(serving)
+            .or_else(|| (0..self.nodes.len() as u32).find(serving));
         let Some(reference) = reference else {
             return; // nothing serves: the liveness check says so
         };
-        let ghost = &self.nodes[reference as usize].ghost;
+        let lineage = &self.nodes[reference as usize].lineage;
         let (mut lost, mut undetermined) = (Vec::new(), 0u64);
         for (&zxid, &content) in &self.acked_writes {
-            if zxid <= ghost.base_zxid() {
-                undetermined += 1;
-            } else if zxid > ghost.last_zxid()
-                || content.is_some_and(|c| ghost.content_of(zxid) != Some(c))
-            {
-                lost.push(zxid);
+            match content {
+                None => undetermined += 1,
+                Some(content) if lineage.get(&zxid) != Some(&content) => lost.push(zxid),
+                Some(_) => {}
             }
         }
         let acked = self.acked_writes.len() as u64;
@@ -102,7 +108,7 @@ impl World {
         }
         let message = format!(
             "after {}: {} of {acked} acknowledged writes lost ({}), as judged on n{reference} \
-             ({undetermined} below its snapshot base undetermined)",
+             ({undetermined} undetermined)",
             self.beyond_model.join("; "),
             lost.len(),
             zxid_list(&lost)

@@ -10,6 +10,7 @@
 //! model starts from an empty tree, the era from the backup's).
 
 use super::backup::restored_ghost;
+use super::lineage::lineage_of_copy;
 use super::{CrashCause, World, DBID};
 use crate::checker::sequential::SequentialCheck;
 use crate::checker::watches::{ChangeIndex, ClientWatches};
@@ -52,7 +53,9 @@ impl World {
         }
         for target in 0..self.nodes.len() as u32 {
             // A fresh ensemble: each node's directory holds the copy alone.
-            let replaced = self.replace_directory(target, files.clone(), ghost.clone(), restart_us);
+            let lineage = lineage_of_copy(&self.backups[index].lineage_at_start, &ghost);
+            let replaced =
+                self.replace_directory(target, files.clone(), ghost.clone(), lineage, restart_us);
             assert!(
                 replaced,
                 "a copy of a backup fits where the backup came from"

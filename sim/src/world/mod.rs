@@ -12,6 +12,7 @@ mod disk_service;
 mod events;
 mod faults;
 mod finish;
+mod lineage;
 mod linearizability;
 mod nemesis;
 mod node;
@@ -141,6 +142,8 @@ pub struct World {
     beyond_model: Vec<String>,
     /// Disaster recoveries so far: each starts a new era.
     era: u32,
+    /// Whether nodes' lineages are kept (the schedule has a beyond-model action).
+    track_lineage: bool,
     /// Events of the workload and the replicas (not the nemesis's) handled
     /// so far at the current microsecond: where a fault falls among
     /// simultaneous events (see `FaultEvent::after_events`).
@@ -220,6 +223,11 @@ impl World {
             acked_writes: BTreeMap::new(),
             beyond_model: Vec::new(),
             era: 0,
+            track_lineage: scenario
+                .faults
+                .schedule
+                .iter()
+                .any(|event| event.action.is_beyond_model()),
             events_this_us: 0,
             events_us: 0,
             recorder: None,

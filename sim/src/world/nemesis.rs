@@ -270,6 +270,7 @@ impl World {
             self.probe("torn-tails-found");
         }
         self.check_restart(node, &recovered);
+        self.lineage_truncate(node, recovered.last_zxid);
         let retain = self.scenario.cluster.snapshot_retain as usize;
         let purged = &self.nodes[node as usize].purged;
         for (kind, message) in check_fallbacks(&image, DBID, &recovered, retain, purged) {

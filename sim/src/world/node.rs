@@ -72,6 +72,8 @@ pub struct NodeHost {
     /// Beyond the model, the node truncated txns it had applied: its record
     /// restarts from what its next recovery finds.
     pub rebase_on_recovery: bool,
+    /// Which txn it holds under each zxid (see `lineage.rs`; empty unless tracked).
+    pub lineage: super::lineage::Lineage,
 }
 
 impl NodeHost {
@@ -95,6 +97,7 @@ impl NodeHost {
             committed_reported: Zxid::ZERO,
             rotted_files: std::collections::BTreeSet::new(),
             rebase_on_recovery: false,
+            lineage: super::lineage::Lineage::new(),
         }
     }
 

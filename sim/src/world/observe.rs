@@ -23,6 +23,7 @@ impl World {
                 if let Err(message) = self.nodes[node as usize].ghost.on_logged(&record) {
                     self.violation(ViolationKind::InvariantBroken, Some(node), message);
                 }
+                self.lineage_logged(node, txn.zxid, txn.content);
                 self.observe(Observation::Logged { node, txn });
             }
             Note::Applied { zxid, .. } => self.on_applied(node, zxid),
@@ -66,6 +67,7 @@ impl World {
                 let tree = host.server.as_ref().expect("running").tree().clone();
                 host.ghosts_before_sync.push(host.ghost.clone());
                 host.ghost.reset_to_snapshot(zxid, tree);
+                self.lineage_snap(node, zxid);
                 self.observe(Observation::Snapshot { node, zxid });
                 self.sync_delivered_point(node);
             }
@@ -181,6 +183,9 @@ impl World {
             return;
         }
         let beyond_record = !self.nodes[node as usize].ghost.contains(zxid);
+        if mode == "trunc" {
+            self.lineage_truncate(node, zxid);
+        }
         if mode == "trunc" && self.nodes[node as usize].rebase_on_recovery && beyond_record {
             return; // below the record's snapshot base: rebased at the restart
         }
