@@ -1,4 +1,4 @@
-//! The command line: `zksim run`, `zksim replay`, `zksim list`, `zksim check`.
+//! The command line: `zksim run`, `zksim replay`, `zksim list`, `zksim check`, `zksim bench`.
 
 use crate::builtin::{resolve, BUILTIN};
 use crate::lincheck::command::CheckArgs;
@@ -73,6 +73,10 @@ pub enum Command {
     /// Exit codes: 0 = linearizable, 1 = not linearizable, 2 = bad input, 3 = unknown within
     /// the budget.
     Check(CheckArgs),
+    /// Measure the simulator and the checker on this machine: events per second on one core,
+    /// committed writes per wall second on a 5-replica ensemble, seeds per second across jobs,
+    /// checker times, peak memory (docs/PERFORMANCE.md).
+    Bench(crate::bench_command::BenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -127,6 +131,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Exec(args) => crate::exec::run(&args),
         Command::Datadir(args) => crate::datadir::run(&args),
         Command::Check(args) => crate::lincheck::command::run(&args),
+        Command::Bench(args) => crate::bench_command::run(&args),
     };
     ExitCode::from(code)
 }
