@@ -20,7 +20,8 @@ impl World {
                     zxid: record.zxid(),
                     content: content_hash(&record),
                 };
-                if let Err(message) = self.nodes[node as usize].ghost.on_logged(&record) {
+                let ghost = &mut self.nodes[node as usize].ghost;
+                if let Err(message) = ghost.on_logged(record, txn.content) {
                     self.violation(ViolationKind::InvariantBroken, Some(node), message);
                 }
                 self.observe(Observation::Logged { node, txn });
@@ -140,7 +141,7 @@ impl World {
             return;
         };
         self.changes.on_applied(zxid, &record.txn);
-        let content = content_hash(record);
+        let content = host.ghost.content_of(zxid).expect("the record is there");
         self.observe(Observation::Delivered {
             node,
             txn: TxnId { zxid, content },
@@ -154,8 +155,7 @@ impl World {
         host.committed_reported = zxid;
         let txns: Vec<TxnId> = host
             .ghost
-            .chain()
-            .filter(|(z, _)| *z > from && *z <= zxid)
+            .chain_between(from, zxid)
             .map(|(zxid, content)| TxnId { zxid, content })
             .collect();
         for txn in txns {
