@@ -20,6 +20,8 @@ pub struct Ghost {
     /// The content hash of each record (`content_hash`), computed once when
     /// it is logged: commits and deliveries look them up per txn.
     contents: Vec<u64>,
+    /// The zxid of each record: searched without touching the records.
+    zxids: Vec<Zxid>,
     /// The tree digest after each record.
     digests: Vec<u64>,
     /// The state after the last record.
@@ -51,9 +53,11 @@ impl Ghost {
         debug_assert_eq!(content, content_hash(&record));
         let _ = self.tree.apply(&record.header, &record.txn);
         self.contents.push(content);
+        self.zxids.push(record.zxid());
         self.records.push(record);
         self.digests.push(self.tree.digest());
         assert_eq!(self.contents.len(), self.records.len());
+        assert_eq!(self.zxids.len(), self.records.len());
         Ok(())
     }
 
@@ -67,9 +71,7 @@ impl Ghost {
     }
 
     fn index_of(&self, zxid: Zxid) -> Option<usize> {
-        self.records
-            .binary_search_by_key(&zxid, LogRecord::zxid)
-            .ok()
+        self.zxids.binary_search(&zxid).ok()
     }
 
     /// Whether `zxid` is in the history (the base always is).
@@ -85,6 +87,12 @@ impl Ghost {
     /// The logged record of `zxid`.
     pub fn record_of(&self, zxid: Zxid) -> Option<&LogRecord> {
         self.index_of(zxid).map(|index| &self.records[index])
+    }
+
+    /// The logged record of `zxid` and its content hash.
+    pub fn logged(&self, zxid: Zxid) -> Option<(&LogRecord, u64)> {
+        self.index_of(zxid)
+            .map(|index| (&self.records[index], self.contents[index]))
     }
 
     /// (zxid, content) of every record after the base, in order.
@@ -160,6 +168,7 @@ impl Ghost {
         }
         self.records.truncate(keep);
         self.contents.truncate(keep);
+        self.zxids.truncate(keep);
         self.digests.truncate(keep);
         self.tree = self.tree_at(zxid);
         self.acked.retain(|acked| *acked <= zxid);
@@ -172,6 +181,7 @@ impl Ghost {
         self.tree = tree;
         self.records.clear();
         self.contents.clear();
+        self.zxids.clear();
         self.digests.clear();
         self.acked.retain(|acked| *acked <= zxid);
     }

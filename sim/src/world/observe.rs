@@ -135,13 +135,12 @@ impl World {
         if let Some(recorder) = self.recorder.as_mut() {
             recorder.applied(node, self.queue.now_us(), zxid);
         }
-        let Some(record) = host.ghost.record_of(zxid) else {
+        let Some((record, content)) = host.ghost.logged(zxid) else {
             let message = format!("n{node} applied {zxid}, which its log does not hold");
             self.violation(ViolationKind::InvariantBroken, Some(node), message);
             return;
         };
         self.changes.on_applied(zxid, &record.txn);
-        let content = host.ghost.content_of(zxid).expect("the record is there");
         self.observe(Observation::Delivered {
             node,
             txn: TxnId { zxid, content },
