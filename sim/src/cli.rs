@@ -1,4 +1,5 @@
-//! The command line: `zksim run`, `zksim replay`, `zksim hunt`, `zksim list`, `zksim check`.
+//! The command line: `zksim run`, `zksim replay`, `zksim hunt`, `zksim bench`, `zksim list`,
+//! `zksim check`.
 
 use crate::builtin::{resolve, BUILTIN};
 use crate::hunt_command::HuntArgs;
@@ -32,7 +33,8 @@ pub const EXIT_BAD_INPUT: u8 = 2;
                   invariants, and reproduces any failure exactly from its seed.\n\n\
                   A failing seed gets a report folder (HTML with plots, JSON); `zksim shrink` \
                   minimizes it to a scenario file; `zksim merge` combines sharded runs; \
-                  `zksim hunt` measures how many seeds each planted bug takes to find. Also \
+                  `zksim hunt` measures how many seeds each planted bug takes to find, \
+                  `zksim bench` how fast the simulator and the checker run. Also \
                   checks recorded histories for linearizability (`zksim check`).\n\n\
                   Exit codes: 0 = every seed passed, 1 = some seed failed (or ran differently \
                   twice, or missed the scenario's required coverage; `zksim hunt`: some bug \
@@ -84,6 +86,10 @@ pub enum Command {
     /// Exit codes: 0 = linearizable, 1 = not linearizable, 2 = bad input, 3 = unknown within
     /// the budget.
     Check(CheckArgs),
+    /// Measure the simulator and the checker on this machine: events per second on one core,
+    /// committed writes per wall second on a 5-replica ensemble, seeds per second across jobs,
+    /// checker times, peak memory (docs/PERFORMANCE.md).
+    Bench(crate::bench_command::BenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -139,6 +145,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Exec(args) => crate::exec::run(&args),
         Command::Datadir(args) => crate::datadir::run(&args),
         Command::Check(args) => crate::lincheck::command::run(&args),
+        Command::Bench(args) => crate::bench_command::run(&args),
     };
     ExitCode::from(code)
 }

@@ -14,8 +14,14 @@ use zksim_core::tree::DataTree;
 pub struct Ghost {
     base_zxid: Zxid,
     base_tree: DataTree,
-    /// The node's history as logged after the base: a chain by `prev_zxid`.
+    /// The node's history as logged after the base: a chain by `prev_zxid`,
+    /// so in increasing zxid order.
     records: Vec<LogRecord>,
+    /// The content hash of each record (`content_hash`), computed once when
+    /// it is logged: commits and deliveries look them up per txn.
+    contents: Vec<u64>,
+    /// The zxid of each record: searched without touching the records.
+    zxids: Vec<Zxid>,
     /// The tree digest after each record.
     digests: Vec<u64>,
     /// The state after the last record.
@@ -33,8 +39,9 @@ impl Ghost {
         self.base_zxid
     }
 
-    /// A txn was handed to the log; it must extend the chain.
-    pub fn on_logged(&mut self, record: &LogRecord) -> Result<(), String> {
+    /// A txn was handed to the log; it must extend the chain. `content` is
+    /// its `content_hash`, which the caller has computed already.
+    pub fn on_logged(&mut self, record: LogRecord, content: u64) -> Result<(), String> {
         if record.prev_zxid != self.last_zxid() {
             return Err(format!(
                 "logged {} after {}, but the last logged txn is {}",
@@ -43,9 +50,14 @@ impl Ghost {
                 self.last_zxid()
             ));
         }
+        debug_assert_eq!(content, content_hash(&record));
         let _ = self.tree.apply(&record.header, &record.txn);
-        self.records.push(record.clone());
+        self.contents.push(content);
+        self.zxids.push(record.zxid());
+        self.records.push(record);
         self.digests.push(self.tree.digest());
+        assert_eq!(self.contents.len(), self.records.len());
+        assert_eq!(self.zxids.len(), self.records.len());
         Ok(())
     }
 
@@ -59,9 +71,7 @@ impl Ghost {
     }
 
     fn index_of(&self, zxid: Zxid) -> Option<usize> {
-        self.records
-            .binary_search_by_key(&zxid, LogRecord::zxid)
-            .ok()
+        self.zxids.binary_search(&zxid).ok()
     }
 
     /// Whether `zxid` is in the history (the base always is).
@@ -71,8 +81,7 @@ impl Ghost {
 
     /// The content hash of a logged txn.
     pub fn content_of(&self, zxid: Zxid) -> Option<u64> {
-        self.index_of(zxid)
-            .map(|index| content_hash(&self.records[index]))
+        self.index_of(zxid).map(|index| self.contents[index])
     }
 
     /// The logged record of `zxid`.
@@ -80,11 +89,41 @@ impl Ghost {
         self.index_of(zxid).map(|index| &self.records[index])
     }
 
+    /// The logged record of `zxid` and its content hash.
+    pub fn logged(&self, zxid: Zxid) -> Option<(&LogRecord, u64)> {
+        self.index_of(zxid)
+            .map(|index| (&self.records[index], self.contents[index]))
+    }
+
     /// (zxid, content) of every record after the base, in order.
     pub fn chain(&self) -> impl Iterator<Item = (Zxid, u64)> + '_ {
-        self.records
+        self.chain_between(self.base_zxid, Zxid(u64::MAX))
+    }
+
+    /// (zxid, content) of the records after `after` up to and including
+    /// `up_to`, in order: found by binary search (the chain is sorted), so a
+    /// commit costs its own txns, not the whole history.
+    pub fn chain_between(
+        &self,
+        after: Zxid,
+        up_to: Zxid,
+    ) -> impl Iterator<Item = (Zxid, u64)> + '_ {
+        let range = self.range_between(after, up_to);
+        self.records[range.clone()]
             .iter()
-            .map(|record| (record.zxid(), content_hash(record)))
+            .zip(&self.contents[range])
+            .map(|(record, content)| (record.zxid(), *content))
+    }
+
+    /// The indices of the records after `after` up to and including `up_to`.
+    fn range_between(&self, after: Zxid, up_to: Zxid) -> std::ops::Range<usize> {
+        let start = self
+            .records
+            .partition_point(|record| record.zxid() <= after);
+        let end = self
+            .records
+            .partition_point(|record| record.zxid() <= up_to);
+        start..end.max(start)
     }
 
     /// The digest of the state after `zxid`.
@@ -110,9 +149,7 @@ impl Ghost {
 
     /// Records after `after` up to and including `up_to`.
     pub fn records_between(&self, after: Zxid, up_to: Zxid) -> impl Iterator<Item = &LogRecord> {
-        self.records
-            .iter()
-            .filter(move |record| record.zxid() > after && record.zxid() <= up_to)
+        self.records[self.range_between(after, up_to)].iter()
     }
 
     /// The node's log now ends at `zxid` (recovery, or a TRUNC): what came after is gone.
@@ -130,6 +167,8 @@ impl Ghost {
             return;
         }
         self.records.truncate(keep);
+        self.contents.truncate(keep);
+        self.zxids.truncate(keep);
         self.digests.truncate(keep);
         self.tree = self.tree_at(zxid);
         self.acked.retain(|acked| *acked <= zxid);
@@ -141,6 +180,8 @@ impl Ghost {
         self.base_tree = tree.clone();
         self.tree = tree;
         self.records.clear();
+        self.contents.clear();
+        self.zxids.clear();
         self.digests.clear();
         self.acked.retain(|acked| *acked <= zxid);
     }

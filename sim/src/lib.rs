@@ -1,5 +1,7 @@
 //! zksim: the simulated world, fault injection, checkers and the CLI.
 
+pub mod bench;
+pub mod bench_command;
 pub mod builtin;
 pub mod checker;
 pub mod cli;

@@ -143,7 +143,7 @@ pub fn recover_with_bugs(
     snapshots.sort_by_key(|(zxid, _, _)| std::cmp::Reverse(*zxid));
 
     let scan = scan_log(&logs, dbid).map_err(scan_error)?;
-    let mut recovered = rebuild(&scan.records, &snapshots, dbid, bugs)?;
+    let mut recovered = rebuild(scan.records, &snapshots, dbid, bugs)?;
     recovered.restored = image.contains_key(RESTORE_MARKER);
     recovered.other_files.extend(other_files);
     if image.contains_key(crate::persist::synced_hint::SYNCED_HINT) {
@@ -180,9 +180,10 @@ fn scan_error(scan: LogScanError) -> RecoveryError {
     }
 }
 
-/// Picks the newest usable snapshot and replays the log after it.
+/// Picks the newest usable snapshot and replays the log after it. The
+/// records end up in `Recovered::log_records` (moved, not copied).
 fn rebuild(
-    records: &[LogRecord],
+    records: Vec<LogRecord>,
     snapshots: &[(Zxid, &str, &[u8])],
     dbid: u64,
     bugs: Bugs,
@@ -191,7 +192,7 @@ fn rebuild(
     let mut usable = BTreeMap::new();
     let mut base: Option<(Zxid, DataTree)> = None;
     for (zxid, name, bytes) in snapshots {
-        match load_snapshot(bytes, *zxid, dbid, records, bugs) {
+        match load_snapshot(bytes, *zxid, dbid, &records, bugs) {
             Ok(tree) => {
                 usable.insert(*zxid, name.to_string());
                 if base.is_none() {
@@ -257,7 +258,7 @@ fn rebuild(
         snapshot_files: usable,
         other_files,
         snapshot_tree,
-        log_records: records.to_vec(),
+        log_records: records,
         repairing: false,
         restored: false,
     })

@@ -17,7 +17,7 @@ use zksim_core::persist::{recover, DataDirImage, Recovered};
 /// fails only counts against purge if putting them back would fix it (a SNAP
 /// sync, for one, leaves older snapshots without their logs, no purge involved).
 pub fn check_fallbacks(
-    image: &DataDirImage,
+    mut image: DataDirImage,
     dbid: u64,
     full: &Recovered,
     retain: usize,
@@ -30,17 +30,22 @@ pub fn check_fallbacks(
     assert!(full.snapshot_files.contains_key(&used));
     // Sealed snapshots, judged by their files: recovery passes over one whose
     // log is gone, so its own list would hide exactly what is checked here.
-    let sealed: Vec<(Zxid, &String)> = image
+    let sealed: Vec<(Zxid, String)> = image
         .iter()
         .filter_map(|(name, bytes)| match classify(name) {
-            FileKind::Snapshot(zxid) if decode_snapshot(bytes).is_ok() => Some((zxid, name)),
+            FileKind::Snapshot(zxid) if decode_snapshot(bytes).is_ok() => {
+                Some((zxid, name.clone()))
+            }
             _ => None,
         })
         .collect();
     let retained = sealed.iter().rev().take(retain);
-    for &(zxid, name) in retained.filter(|(zxid, _)| *zxid < used) {
-        let fallback = without_newer_snapshots(image, zxid);
-        let Some(problem) = fallback_problem(&fallback, dbid, full, zxid, name) else {
+    // Newest first: each fallback is the directory without the snapshots
+    // newer than its own, so the image sheds them as the loop goes (no copy).
+    for (zxid, name) in retained.filter(|(zxid, _)| *zxid < used) {
+        remove_newer_snapshots(&mut image, *zxid);
+        let fallback = &image;
+        let Some(problem) = fallback_problem(fallback, dbid, full, *zxid, name) else {
             continue;
         };
         let mut restored = fallback.clone();
@@ -51,7 +56,7 @@ pub fn check_fallbacks(
                 missing.push(file.as_str());
             }
         }
-        if missing.is_empty() || fallback_problem(&restored, dbid, full, zxid, name).is_some() {
+        if missing.is_empty() || fallback_problem(&restored, dbid, full, *zxid, name).is_some() {
             continue; // not purge's doing
         }
         findings.push((
@@ -67,12 +72,8 @@ pub fn check_fallbacks(
     findings
 }
 
-fn without_newer_snapshots(image: &DataDirImage, zxid: Zxid) -> DataDirImage {
-    image
-        .iter()
-        .filter(|(file, _)| !matches!(classify(file), FileKind::Snapshot(z) if z > zxid))
-        .map(|(file, bytes)| (file.clone(), bytes.clone()))
-        .collect()
+fn remove_newer_snapshots(image: &mut DataDirImage, zxid: Zxid) {
+    image.retain(|file, _| !matches!(classify(file), FileKind::Snapshot(z) if z > zxid));
 }
 
 /// Why recovering `image` from snapshot `zxid` does not reach `full`, if it does not.

@@ -50,21 +50,35 @@ pub struct PendingWatch {
     pub since: Zxid,
 }
 
-/// Every applied txn's watch-relevant effects, by zxid.
+/// Every applied txn's watch-relevant effects, by path and then zxid: a
+/// pending watch looks only at the changes of its own path (a scan of every
+/// change since the watch was set, at every message, grew with the run).
 #[derive(Debug, Default)]
 pub struct ChangeIndex {
-    changes: BTreeMap<Zxid, Vec<(String, WatchKind)>>,
+    /// Per path, the kinds of change each txn made to it, in the txn's order.
+    by_path: BTreeMap<String, BTreeMap<Zxid, Vec<WatchKind>>>,
 }
 
 impl ChangeIndex {
-    /// A replica applied `txn` at `zxid` (committed: replicas apply nothing else).
+    /// A replica applied `txn` at `zxid` (committed: replicas apply nothing
+    /// else, so every replica applies the same txn at a zxid).
     pub fn on_applied(&mut self, zxid: Zxid, txn: &Txn) {
-        if self.changes.contains_key(&zxid) {
-            return;
-        }
         let mut effects = Vec::new();
         effects_of(txn, &mut effects);
-        self.changes.insert(zxid, effects);
+        let Some((first_path, _)) = effects.first() else {
+            return; // no watch-relevant effect
+        };
+        let indexed = self
+            .by_path
+            .get(first_path)
+            .is_some_and(|changes| changes.contains_key(&zxid));
+        if indexed {
+            return; // another replica applied it first
+        }
+        for (path, kind) in effects {
+            let changes = self.by_path.entry(path).or_default();
+            changes.entry(zxid).or_default().push(kind);
+        }
     }
 
     /// The first change after `watch.since`, up to `state`, that fires `watch`.
@@ -73,13 +87,14 @@ impl ChangeIndex {
             return None;
         }
         let after = Zxid(watch.since.0 + 1);
-        self.changes
+        self.by_path
+            .get(&watch.path)?
             .range(after..=state)
-            .find_map(|(zxid, effects)| {
-                effects
+            .find_map(|(zxid, kinds)| {
+                kinds
                     .iter()
-                    .find(|(path, kind)| *path == watch.path && watch.list.fired_by(*kind))
-                    .map(|(_, kind)| (*zxid, *kind))
+                    .find(|kind| watch.list.fired_by(**kind))
+                    .map(|kind| (*zxid, *kind))
             })
     }
 }

@@ -52,6 +52,9 @@ pub struct CheckArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Print nothing (`zksim bench` times whole checks through here).
+    #[arg(skip)]
+    pub quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -213,10 +216,10 @@ fn checked<M: Model>(context: &Context<'_>, built: Built<M>) -> u8 {
         timed: &timed,
         elapsed: now() - started,
     };
-    if args.json {
-        println!("{}", render_json(&rendered));
-    } else {
-        print!("{}", render_text(&rendered));
+    match (args.quiet, args.json) {
+        (true, _) => {}
+        (false, true) => println!("{}", render_json(&rendered)),
+        (false, false) => print!("{}", render_text(&rendered)),
     }
     match timed.report.verdict() {
         Overall::Linearizable => EXIT_LINEARIZABLE,

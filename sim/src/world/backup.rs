@@ -286,8 +286,9 @@ pub(super) fn restored_ghost(recovered: &zksim_core::persist::Recovered) -> Ghos
     let mut ghost = Ghost::default();
     ghost.reset_to_snapshot(base, recovered.snapshot_tree.clone());
     for record in recovered.log_records.iter().filter(|r| r.zxid() > base) {
+        let content = zksim_core::peer::content_hash(record);
         ghost
-            .on_logged(record)
+            .on_logged(record.clone(), content)
             .expect("recovery checked the log's chain");
     }
     assert_eq!(ghost.last_zxid(), recovered.last_zxid);

@@ -273,7 +273,7 @@ impl World {
         self.lineage_truncate(node, recovered.last_zxid);
         let retain = self.scenario.cluster.snapshot_retain as usize;
         let purged = &self.nodes[node as usize].purged;
-        for (kind, message) in check_fallbacks(&image, DBID, &recovered, retain, purged) {
+        for (kind, message) in check_fallbacks(image, DBID, &recovered, retain, purged) {
             self.violation(kind, Some(node), message);
         }
         let history_last = recovered.last_zxid;

@@ -20,7 +20,8 @@ impl World {
                     zxid: record.zxid(),
                     content: content_hash(&record),
                 };
-                if let Err(message) = self.nodes[node as usize].ghost.on_logged(&record) {
+                let ghost = &mut self.nodes[node as usize].ghost;
+                if let Err(message) = ghost.on_logged(record, txn.content) {
                     self.violation(ViolationKind::InvariantBroken, Some(node), message);
                 }
                 self.lineage_logged(node, txn.zxid, txn.content);
@@ -143,13 +144,12 @@ impl World {
         if let Some(recorder) = self.recorder.as_mut() {
             recorder.applied(node, self.queue.now_us(), zxid);
         }
-        let Some(record) = host.ghost.record_of(zxid) else {
+        let Some((record, content)) = host.ghost.logged(zxid) else {
             let message = format!("n{node} applied {zxid}, which its log does not hold");
             self.violation(ViolationKind::InvariantBroken, Some(node), message);
             return;
         };
         self.changes.on_applied(zxid, &record.txn);
-        let content = content_hash(record);
         self.observe(Observation::Delivered {
             node,
             txn: TxnId { zxid, content },
@@ -163,8 +163,7 @@ impl World {
         host.committed_reported = zxid;
         let txns: Vec<TxnId> = host
             .ghost
-            .chain()
-            .filter(|(z, _)| *z > from && *z <= zxid)
+            .chain_between(from, zxid)
             .map(|(zxid, content)| TxnId { zxid, content })
             .collect();
         for txn in txns {

@@ -56,7 +56,7 @@ impl World {
             return; // mid-write files; the restart's checks judge the durable state
         };
         let purged = &self.nodes[node as usize].purged;
-        let findings = check_fallbacks(&image, DBID, &full, retain as usize, purged);
+        let findings = check_fallbacks(image, DBID, &full, retain as usize, purged);
         for (kind, message) in findings {
             self.violation(
                 kind,

@@ -235,14 +235,15 @@ pub fn stat_view(stat: &Stat) -> StatView {
     }
 }
 
-/// A child's full path; unlike `child_path`, never panics on a bad name
-/// (the result is then simply not a child of `parent`).
-fn join(parent: &str, name: &str) -> String {
-    if parent == "/" {
-        format!("/{name}")
-    } else {
-        format!("{parent}/{name}")
+/// A child's full path, written into `out`; unlike `child_path`, never
+/// panics on a bad name (the result is then simply not a child of `parent`).
+fn join_into(out: &mut String, parent: &str, name: &str) {
+    out.clear();
+    if parent != "/" {
+        out.push_str(parent);
     }
+    out.push('/');
+    out.push_str(name);
 }
 
 fn output_of(op: &ClientOp, result: &OpResult, tables: &mut Tables) -> ZkOutput {
@@ -274,9 +275,15 @@ fn output_of(op: &ClientOp, result: &OpResult, tables: &mut Tables) -> ZkOutput 
             ZkOutput::Exists(stat.as_ref().map(stat_view))
         }
         (ClientOp::GetChildren { path, .. }, OpResult::GetChildren { children, stat }) => {
+            // One buffer for every child's path: a getChildren of a busy
+            // parent names hundreds of children.
+            let mut child_path = String::new();
             let mut children: Vec<PathId> = children
                 .iter()
-                .map(|name| tables.path(&join(path, name)))
+                .map(|name| {
+                    join_into(&mut child_path, path, name);
+                    tables.path(&child_path)
+                })
                 .collect();
             children.sort_unstable();
             ZkOutput::GetChildren {

@@ -14,7 +14,12 @@ const EXPLAINED_OPS_MAX: usize = 40;
 /// for it): one paragraph per partition that is not linearizable or was not
 /// decided, with the ops the explanation names.
 pub fn explain(history: &History, report: &Report) -> String {
-    let translation = translate(history);
+    // Translated again only to name a violation's operations.
+    let violated = report
+        .partitions
+        .iter()
+        .any(|partition| matches!(partition.verdict, PartitionVerdict::NotLinearizable { .. }));
+    let translation = violated.then(|| translate(history));
     let mut text = String::new();
     let mut linearizable = 0usize;
     for partition in &report.partitions {
@@ -31,7 +36,8 @@ pub fn explain(history: &History, report: &Report) -> String {
                         let _ = writeln!(text, "  … and {more} more ops");
                         break;
                     }
-                    let _ = writeln!(text, "  {}", op_line(history, &translation, op));
+                    let translation = translation.as_ref().expect("translated for a violation");
+                    let _ = writeln!(text, "  {}", op_line(history, translation, op));
                 }
             }
             PartitionVerdict::Unknown { reason } => {
