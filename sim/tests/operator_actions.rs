@@ -162,3 +162,16 @@ fn a_trunc_point_missing_from_the_log_rebuilds_the_follower() {
     assert!(summary.expected.contains_key("zab-agreement"), "{out}");
     assert!(summary.probes["repairs-resumed"] >= 1, "{out}");
 }
+
+/// Purge-under-load seed 5828: bit rot hit the last batch of n0's log after
+/// it was durable and applied but before the synced-zxid hint said so; the
+/// recovery that follows cannot tell it from a torn write. The replica's
+/// history restarts there (as after detected damage) instead of failing
+/// monotonicRead on an undetectable loss.
+#[test]
+fn bit_rot_taken_for_a_torn_tail_restarts_the_replicas_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("purge-under-load", "5828..5829", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(summary.probes["rotted-tails-taken-for-torn"], 1, "{out}");
+}

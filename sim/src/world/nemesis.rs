@@ -276,6 +276,17 @@ impl World {
         for (kind, message) in check_fallbacks(image, DBID, &recovered, retain, purged) {
             self.violation(kind, Some(node), message);
         }
+        let host = &self.nodes[node as usize];
+        let rotted_tail = (recovered.torn_tail.as_ref())
+            .is_some_and(|tail| host.rotted_files.contains(&tail.file));
+        if rotted_tail {
+            // Bit rot in the log's last batch, before any later write proved
+            // it durable, reads as a torn write: recovery cannot tell, and
+            // what the batch held is gone without a trace (the fault model's
+            // edge, as in ZooKeeper). The replica's history restarts here.
+            self.probe("rotted-tails-taken-for-torn");
+            self.observe(Observation::Wiped { node });
+        }
         let history_last = recovered.last_zxid;
         self.observe(Observation::Recovered { node, history_last });
         self.sync_delivered_point(node);
