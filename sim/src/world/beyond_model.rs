@@ -35,14 +35,15 @@ impl World {
         let recovered = recover(&files, DBID).expect("a usable backup recovers");
         let record = restored_ghost(&recovered);
         let lineage = lineage_of_copy(&self.backups[index].lineage_at_start, &record);
+        // (Replacing directories abandons copies in progress: `index` moves.)
+        let started_ms = self.backups[index].started_us / 1000;
         for &target in &targets {
             let copy = (files.clone(), record.clone(), lineage.clone());
             let replaced = self.replace_directory(target, copy.0, copy.1, copy.2, restart_us);
             assert!(replaced, "a backup of a node fits on its peers' disks");
         }
         let action = format!(
-            "n{node}'s backup taken at {} ms (up to {point}) restored onto {}",
-            self.backups[index].started_us / 1000,
+            "n{node}'s backup taken at {started_ms} ms (up to {point}) restored onto {}",
             names(&targets)
         );
         self.beyond_model_action(action);

@@ -51,9 +51,11 @@ impl World {
         for target in 0..self.nodes.len() as u32 {
             self.crash_unlogged(target, CrashCause::Operator, Some(restart_us));
         }
+        // (Replacing directories abandons copies in progress: `index` moves.)
+        let lineage = lineage_of_copy(&self.backups[index].lineage_at_start, &ghost);
         for target in 0..self.nodes.len() as u32 {
             // A fresh ensemble: each node's directory holds the copy alone.
-            let lineage = lineage_of_copy(&self.backups[index].lineage_at_start, &ghost);
+            let lineage = lineage.clone();
             let replaced =
                 self.replace_directory(target, files.clone(), ghost.clone(), lineage, restart_us);
             assert!(
