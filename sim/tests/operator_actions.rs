@@ -175,3 +175,13 @@ fn bit_rot_taken_for_a_torn_tail_restarts_the_replicas_history() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(summary.probes["rotted-tails-taken-for-torn"], 1, "{out}");
 }
+
+/// Wipe-voter seed 2436: a follower waiting to reload (after a TRUNC below
+/// its applied txns) logs the leader's records; the simulator's record of
+/// its log, rebuilt at the restart, no longer calls them a broken chain.
+#[test]
+fn a_follower_waiting_to_reload_logs_without_breaking_its_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _summary, out) = run_summary("wipe-voter", "2436..2437", dir.path());
+    assert_eq!(code, 0, "{out}");
+}
