@@ -24,12 +24,6 @@ const COPY_KIB_US: u64 = 10;
 /// Backups the store keeps (the oldest go first).
 pub const BACKUPS_KEPT: usize = 16;
 
-impl Backup {
-    fn is_usable_of(&self, node: u32) -> bool {
-        self.node == node && matches!(self.verdict, Some(Ok(_)))
-    }
-}
-
 /// One backup, complete or being taken.
 #[derive(Clone, Debug)]
 pub struct Backup {
@@ -49,6 +43,12 @@ pub struct Backup {
     ghosts_at_start: Vec<Ghost>,
     /// The node's lineage when the copy started (empty unless tracked).
     pub lineage_at_start: super::lineage::Lineage,
+}
+
+impl Backup {
+    fn is_usable_of(&self, node: u32) -> bool {
+        self.node == node && matches!(self.verdict, Some(Ok(_)))
+    }
 }
 
 impl World {
