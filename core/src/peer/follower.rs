@@ -200,8 +200,18 @@ impl Peer {
                 }
             }
             StoreEvent::CurrentEpochWritten => {
-                let target = self.following().newleader.map(|zxid| zxid.epoch());
-                if target.is_some_and(|epoch| self.store.current_epoch() < epoch) {
+                // Only the write this round started completes it: a write begun while
+                // following an earlier leader (the node was paused, then re-elected)
+                // can finish now, and must not stand in for this leader's epoch.
+                let follower = self.following();
+                if follower.current_epoch_write != EpochWrite::Writing {
+                    return;
+                }
+                let target = follower
+                    .newleader
+                    .expect("a currentEpoch write starts only after NEWLEADER")
+                    .epoch();
+                if self.store.current_epoch() < target {
                     return; // an earlier write completed; this one is still under way
                 }
                 self.following().current_epoch_write = EpochWrite::Written;
@@ -315,6 +325,15 @@ impl Peer {
                 return false;
             }
         }
+        let bugs = self.config.bugs;
+        assert!(
+            !self.following().acked_newleader
+                || bugs.has(PlantedBug::AckNewLeaderBeforeLogging)
+                || record.zxid().epoch() <= self.store.current_epoch(),
+            "a proposal of {} logged under currentEpoch {}",
+            record.zxid(),
+            self.store.current_epoch()
+        );
         self.store
             .append(record, &mut self.outputs)
             .expect("the leader logged it, so it fits");
@@ -369,6 +388,11 @@ impl Peer {
             follower.current_epoch_write = EpochWrite::Written;
         }
         if ready && self.following().current_epoch_write == EpochWrite::Written {
+            assert!(
+                self.store.current_epoch() >= epoch,
+                "ACK of NEWLEADER {newleader} with currentEpoch {} behind it",
+                self.store.current_epoch()
+            );
             self.follower_send_ack_newleader(newleader);
         }
     }
