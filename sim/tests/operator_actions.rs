@@ -185,3 +185,38 @@ fn a_follower_waiting_to_reload_logs_without_breaking_its_record() {
     let (code, _summary, out) = run_summary("wipe-voter", "2436..2437", dir.path());
     assert_eq!(code, 0, "{out}");
 }
+
+/// Beyond-model-restore seed 8383: n2, told to truncate below txns it had
+/// applied (`TruncatedApplied`), halted to reload; its restart found the
+/// directory damaged (no usable snapshot, the log starting mid-history) and
+/// started a repair. The simulator's "rebase the record at the next
+/// recovery" was consumed only by a recovery that succeeds, so it stayed set
+/// through the repair and the record ignored every txn the repair's DIFF
+/// logged; the first apply after UPTODATE then named a txn the record lacked
+/// (invariant-broken). A repair now records its sync; the rebase waits until
+/// the repair is done, in case its marker was never durable.
+#[test]
+fn a_repair_after_a_truncation_below_applied_txns_records_its_sync() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("beyond-model-restore", "8383..8384", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(summary.probes["repairs-awaiting-a-rebase"] >= 1, "{out}");
+    assert!(
+        summary.expected.contains_key("zab-leader-completeness"),
+        "{out}"
+    );
+}
+
+/// Wipe-voter seed 7637: the same path through a SNAP. n2 took a TRUNC
+/// below its applied txns and crashed mid-truncation; the log it left had a
+/// gap, so the restart repaired it from a leader's snapshot. The record,
+/// still waiting to be rebuilt from a recovery, ignored what the repaired
+/// replica logged after the snapshot, and each apply was invariant-broken.
+#[test]
+fn a_repair_through_a_snap_after_a_truncation_below_applied_txns_records_its_sync() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, summary, out) = run_summary("wipe-voter", "7637..7638", dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(summary.probes["repairs-awaiting-a-rebase"] >= 1, "{out}");
+    assert!(summary.expected.contains_key("lost-acked-write"), "{out}");
+}

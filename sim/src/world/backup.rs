@@ -269,6 +269,7 @@ impl World {
         host.ghost = ghost;
         host.lineage = lineage;
         host.ghosts_before_sync.clear();
+        host.rebase = super::node::Rebase::None; // the record is what the operator put there
         host.delivered_max = Zxid::ZERO;
         host.committed_reported = Zxid::ZERO;
         host.rotted_files.clear();

@@ -1,7 +1,7 @@
 //! Crashes and restarts: what the disk keeps at a crash, connections that die
 //! with the process, and recovery at restart (checked against the ghost).
 
-use super::node::NodeState;
+use super::node::{NodeState, Rebase};
 use super::recorder::Role;
 use super::{CrashCause, Event, RunPhase, World, DBID};
 use crate::checker::purge::check_fallbacks;
@@ -160,6 +160,9 @@ impl World {
         host.crash_mid_snapshot_armed = None;
         host.paused_until_us = None;
         host.committed_reported = zksim_core::ids::Zxid::ZERO;
+        if host.rebase == Rebase::Reloading {
+            host.rebase = Rebase::OnRecovery;
+        }
         let fates = &self.scenario.disk.crash_sectors;
         let fates = crate::disk::SectorFates {
             kept: fates.kept,
@@ -255,7 +258,9 @@ impl World {
             }
         };
         self.probe("recoveries");
-        if std::mem::take(&mut self.nodes[node as usize].rebase_on_recovery) {
+        let rebase = std::mem::replace(&mut self.nodes[node as usize].rebase, Rebase::None);
+        assert_ne!(rebase, Rebase::Reloading, "the process died first");
+        if rebase == Rebase::OnRecovery {
             // Beyond the model (see `Note::TruncatedApplied`).
             let host = &mut self.nodes[node as usize];
             host.ghost = super::backup::restored_ghost(&recovered);
@@ -313,10 +318,18 @@ impl World {
         // The wipe takes effect only once its marker is durable: a crash
         // before that leaves the old files, and if their damage is then gone
         // (an operator purged the damaged file meanwhile) the next recovery
-        // reads the old history. Keep its record as a state to fall back on.
+        // reads the old history. Keep its record as a state to fall back on,
+        // unless that recovery rebuilds the record anyway (`Rebase`).
         let old = std::mem::take(&mut host.ghost);
-        host.ghosts_before_sync.push(old);
+        assert_ne!(host.rebase, Rebase::Reloading, "the process died first");
+        let rebase_pending = host.rebase == Rebase::OnRecovery;
+        if !rebase_pending {
+            host.ghosts_before_sync.push(old);
+        }
         host.delivered_max = zksim_core::ids::Zxid::ZERO;
+        if rebase_pending {
+            self.probe("repairs-awaiting-a-rebase");
+        }
         self.observe(Observation::Wiped { node });
         let config = self.peer_config(node);
         let local_ms = self.nodes[node as usize]

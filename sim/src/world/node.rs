@@ -23,6 +23,25 @@ pub enum NodeState {
 /// logs and snapshots are named by zxid).
 pub const PURGED_KEPT: usize = 32;
 
+/// Beyond the model, after a TRUNC below its applied txns
+/// (`Note::TruncatedApplied`), the node's record cannot follow what the core
+/// does to its directory (the TRUNC point may lie below the record's snapshot
+/// base, and newer snapshots are dropped): it is rebuilt from what the node
+/// recovers next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rebase {
+    None,
+    /// The process that truncated runs until its truncation is durable and
+    /// it halts: what it logs meanwhile is not recorded.
+    Reloading,
+    /// It died: its next successful recovery rebuilds the record. A repair
+    /// started meanwhile (the recovery found damage) records its sync from
+    /// an empty record, as the wipe leaves the directory; until the repair
+    /// is done, its marker may not have been durable at a crash and the old
+    /// files may come back, and then the rebuild still applies.
+    OnRecovery,
+}
+
 impl NodeHost {
     /// Remembers a file a purge is about to remove.
     pub fn remember_purged(&mut self, name: &str) {
@@ -70,8 +89,8 @@ pub struct NodeHost {
     /// Files the nemesis flipped a bit in (checks of their content are moot).
     pub rotted_files: std::collections::BTreeSet<String>,
     /// Beyond the model, the node truncated txns it had applied: its record
-    /// restarts from what its next recovery finds.
-    pub rebase_on_recovery: bool,
+    /// restarts from what its next recovery finds (see [`Rebase`]).
+    pub rebase: Rebase,
     /// Which txn it holds under each zxid (see `lineage.rs`; empty unless tracked).
     pub lineage: super::lineage::Lineage,
 }
@@ -96,7 +115,7 @@ impl NodeHost {
             delivered_max: Zxid::ZERO,
             committed_reported: Zxid::ZERO,
             rotted_files: std::collections::BTreeSet::new(),
-            rebase_on_recovery: false,
+            rebase: Rebase::None,
             lineage: super::lineage::Lineage::new(),
         }
     }

@@ -1,6 +1,7 @@
 //! What replicas tell: their notes feed the ghost record, the ZAB checker,
 //! the snapshot check and the coverage probes.
 
+use super::node::Rebase;
 use super::recorder::Role;
 use super::{RunPhase, World};
 use crate::checker::recovery::check_snapshot;
@@ -22,10 +23,11 @@ impl World {
                 };
                 let host = &mut self.nodes[node as usize];
                 // (Waiting to reload, beyond the model: its record is rebuilt
-                // from what it recovers, see `Note::TruncatedApplied`.)
-                let logged = match host.rebase_on_recovery {
-                    true => Ok(()),
-                    false => host.ghost.on_logged(record, txn.content),
+                // from what it recovers, see `Rebase`. A repair started while
+                // the rebuild waits logs onto its empty record.)
+                let logged = match host.rebase {
+                    Rebase::Reloading => Ok(()),
+                    Rebase::None | Rebase::OnRecovery => host.ghost.on_logged(record, txn.content),
                 };
                 if let Err(message) = logged {
                     self.violation(ViolationKind::InvariantBroken, Some(node), message);
@@ -62,7 +64,7 @@ impl World {
             }
             Note::TruncatedApplied { applied, to } => {
                 // The record of the node restarts from what it recovers.
-                self.nodes[node as usize].rebase_on_recovery = true;
+                self.nodes[node as usize].rebase = Rebase::Reloading;
                 let message = format!(
                     "leaderLogCompleteness: n{node}'s leader told it to truncate to {to}, \
                      below {applied}, which it had applied: the leader's history lacks them"
@@ -79,7 +81,12 @@ impl World {
                 self.sync_delivered_point(node);
             }
             Note::RepairStarted => self.probe("repair-wipes"),
-            Note::Repaired => self.probe("repairs-completed"),
+            Note::Repaired => {
+                self.probe("repairs-completed");
+                // The wipe was durable: the old files cannot come back, and
+                // the record holds what the repair synced.
+                self.nodes[node as usize].rebase = Rebase::None;
+            }
             Note::UpToDate { .. } => {
                 self.probe("followers-up-to-date");
                 self.nodes[node as usize].ghosts_before_sync.clear();
@@ -191,7 +198,8 @@ impl World {
         if mode == "trunc" {
             self.lineage_truncate(node, zxid);
         }
-        if mode == "trunc" && self.nodes[node as usize].rebase_on_recovery && beyond_record {
+        let reloading = self.nodes[node as usize].rebase == Rebase::Reloading;
+        if mode == "trunc" && reloading && beyond_record {
             return; // below the record's snapshot base: rebased at the restart
         }
         if mode == "trunc" {
