@@ -11,6 +11,8 @@ mod client_tests;
 mod clients;
 mod election;
 mod follower;
+#[cfg(test)]
+mod follower_tests;
 mod leader;
 mod leader_clients;
 #[cfg(test)]
