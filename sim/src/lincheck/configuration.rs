@@ -5,12 +5,23 @@
 //! Giving up: an operation without a return that must precede another one (`after`) either
 //! takes effect before it or never. Applying the later one therefore marks such pending
 //! predecessors done without applying them, as part of the same step.
+//!
+//! Ruling out: a configuration whose state rules out (see [`Model::rules_out`]) an operation
+//! that returned and is not done has no linearization (that operation must still be
+//! linearized, and no state reachable from here accepts it), so it is never entered. Only the
+//! operations the model says may be ruled out are asked about (`guards`), and of those only the
+//! first `GUARDS_ASKED_MAX` not done, by call time: the earliest are the ones a wrong choice
+//! rules out first, and asking fewer only prunes less (never wrongly), while asking all would
+//! make each step as slow as the partition is long.
 
 use super::bitset::{member_key, Bitset};
 use super::events::Events;
 use super::memo::Memo;
 use super::model::{Model, Operation};
 use super::states::States;
+
+/// How many guards (returned operations not done, earliest call first) each change asks about.
+const GUARDS_ASKED_MAX: usize = 16;
 
 struct Applied {
     op: usize,
@@ -26,6 +37,9 @@ pub(super) struct Configuration<'a, M: Model> {
     model: &'a M,
     ops: &'a [Operation<M::Input, M::Output>],
     read_only: Vec<bool>,
+    /// Returned operations that [`Model::may_be_ruled_out`], by call time: asked about after
+    /// every change of the state.
+    guards: Vec<usize>,
     pub events: Events,
     states: States<M::State>,
     memo: Memo,
@@ -36,6 +50,9 @@ pub(super) struct Configuration<'a, M: Model> {
     abandoned: Vec<usize>,
     /// Operations with a return that are not done.
     returns_left: usize,
+    /// One past the latest call entry of a guard that ruled a configuration out: a failing
+    /// search's prefix must hold it (see `search::Outcome::NotLinearizable`).
+    ruled_out_frontier: u32,
 }
 
 impl<'a, M: Model> Configuration<'a, M> {
@@ -43,13 +60,14 @@ impl<'a, M: Model> Configuration<'a, M> {
         let done = Bitset::new(ops.len());
         let mut states = States::new();
         let state = states.intern(model.init(), |s| model.state_heap_bytes(s));
-        Configuration {
+        let mut configuration = Configuration {
             model,
             ops,
             read_only: ops
                 .iter()
                 .map(|op| model.is_read_only(&op.input, op.output.as_ref()))
                 .collect(),
+            guards: Vec::new(),
             events: Events::new(ops),
             states,
             memo: Memo::new(done.words().len()),
@@ -59,7 +77,14 @@ impl<'a, M: Model> Configuration<'a, M> {
             applied: Vec::new(),
             abandoned: Vec::new(),
             returns_left: ops.iter().filter(|op| op.returned()).count(),
-        }
+            ruled_out_frontier: 0,
+        };
+        configuration.guards = guards(model, ops, &configuration.events);
+        configuration
+    }
+
+    pub(super) fn ruled_out_frontier(&self) -> u32 {
+        self.ruled_out_frontier
     }
 
     pub(super) fn returns_left(&self) -> usize {
@@ -122,6 +147,14 @@ impl<'a, M: Model> Configuration<'a, M> {
         }
         let abandoned_from = self.abandoned.len();
         self.mark(op);
+        if next != self.state {
+            if let Some(guard) = self.ruled_out(next) {
+                let frontier = self.events.call_entry(guard) + 1;
+                self.ruled_out_frontier = self.ruled_out_frontier.max(frontier);
+                self.unmark(op);
+                return false;
+            }
+        }
         for &before in &operation.after {
             if !self.done.contains(before) {
                 self.abandoned.push(before);
@@ -160,6 +193,22 @@ impl<'a, M: Model> Configuration<'a, M> {
         applied.committed
     }
 
+    /// The first of the first guards not done that `state` rules out (the operation being
+    /// applied is marked done already).
+    fn ruled_out(&self, state: u32) -> Option<usize> {
+        let state = self.states.get(state);
+        self.guards
+            .iter()
+            .copied()
+            .filter(|&guard| !self.done.contains(guard))
+            .take(GUARDS_ASKED_MAX)
+            .find(|&guard| {
+                let operation = &self.ops[guard];
+                let output = operation.output.as_ref().expect("guards returned");
+                self.model.rules_out(state, &operation.input, output)
+            })
+    }
+
     fn unmark_abandoned(&mut self, from: usize, lifted: bool) {
         while self.abandoned.len() > from {
             let given_up = self.abandoned.pop().expect("len > from");
@@ -193,4 +242,25 @@ impl<'a, M: Model> Configuration<'a, M> {
             );
         }
     }
+}
+
+/// The operations that returned and that the model may rule out, by call entry (so those
+/// called before any entry are a prefix of the list, as a failing prefix needs).
+fn guards<M: Model>(
+    model: &M,
+    ops: &[Operation<M::Input, M::Output>],
+    events: &Events,
+) -> Vec<usize> {
+    let mut guards: Vec<usize> = (0..ops.len())
+        .filter(|&op| {
+            let operation = &ops[op];
+            operation.returned()
+                && operation
+                    .output
+                    .as_ref()
+                    .is_some_and(|output| model.may_be_ruled_out(&operation.input, output))
+        })
+        .collect();
+    guards.sort_unstable_by_key(|&op| events.call_entry(op));
+    guards
 }

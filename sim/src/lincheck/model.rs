@@ -52,6 +52,24 @@ pub trait Model {
         false
     }
 
+    /// Optional: whether an operation that returned `output` is one [`Model::rules_out`] may
+    /// ever rule out. The search asks `rules_out` only about these. Default: false.
+    fn may_be_ruled_out(&self, input: &Self::Input, output: &Self::Output) -> bool {
+        let _ = (input, output);
+        false
+    }
+
+    /// Optional: whether no sequence of steps from `state` (of any operations of the history,
+    /// with any results) reaches a state where `step` accepts `input` with `output`. Must never
+    /// answer true wrongly; false is always safe. An operation that returned must be
+    /// linearized, so the search drops a configuration in which one still to be linearized is
+    /// ruled out, instead of exploring everything else that could follow it (e.g. a counter
+    /// that only grows has passed the value a returned operation saw). Default: false.
+    fn rules_out(&self, state: &Self::State, input: &Self::Input, output: &Self::Output) -> bool {
+        let _ = (state, input, output);
+        false
+    }
+
     /// Optional: the heap bytes a state owns beyond `size_of::<State>()`, so that the memory
     /// budget sees large states (strings, maps). Default 0.
     fn state_heap_bytes(&self, state: &Self::State) -> u64 {

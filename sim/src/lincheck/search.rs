@@ -38,8 +38,9 @@ pub(super) struct Limits {
 pub(super) enum Outcome {
     Linearizable,
     /// `prefix`: the operations called before the latest return at which the search ever had
-    /// to backtrack; they alone are not linearizable either (the search over them is the same
-    /// search). `longest`: the longest sequence of operations linearized at some point.
+    /// to backtrack, and every operation called before one that ruled a configuration out (see
+    /// `configuration`); they alone are not linearizable either (the search over them is the
+    /// same search: the same candidates, and the same guards, which are ordered by call). `longest`: the longest sequence of operations linearized at some point.
     NotLinearizable {
         prefix: Vec<usize>,
         longest: Vec<usize>,
@@ -241,8 +242,9 @@ impl<'a, M: Model> Search<'a, M> {
 
     fn failure(&self) -> Outcome {
         debug_assert_eq!(self.config.depth(), 0);
+        let frontier = self.frontier.max(self.config.ruled_out_frontier());
         let prefix = (0..self.ops.len())
-            .filter(|&op| self.config.events.call_entry(op) < self.frontier)
+            .filter(|&op| self.config.events.call_entry(op) < frontier)
             .collect();
         Outcome::NotLinearizable {
             prefix,

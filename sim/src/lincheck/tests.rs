@@ -2,6 +2,7 @@
 //! outcomes, budgets, explanations, and random histories made by running a register.
 
 mod generated;
+mod ruling;
 
 use super::minimize::minimize;
 use super::models::register::{

@@ -12,11 +12,13 @@
 //! - `observed.rs`: what no op can see is stored canonical.
 //! - `convert.rs`: history ops to model requests and replies.
 //! - `partition.rs`: keys and union-find.
+//! - `counters.rs`: sequential names pin their parent's cversion.
 //! - `order.rs`: time bounds and `after` edges.
 //! - `describe.rs`, `explain.rs`: text for people.
 //! - `json.rs`: history files.
 
 mod convert;
+mod counters;
 mod describe;
 mod explain;
 mod json;
@@ -68,7 +70,9 @@ pub fn translate(history: &History) -> Translation {
         .iter()
         .map(|&index| logical[index].history_index)
         .collect();
+    let counters = counters::Counters::new(&logical, &tables, &parts.seq_names);
     let model = ZkModel {
+        counters,
         tables,
         groups: parts.groups,
         homes: parts.homes,

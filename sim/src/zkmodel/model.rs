@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use zksim_core::ids::SessionId;
 use zksim_core::tree::ErrorCode;
 
+use super::counters::Counters;
 use super::engine::{Model, Operation};
 use super::scope::Scope;
 use super::state::ZkState;
@@ -33,6 +34,8 @@ pub struct ZkModel {
     pub(super) homes: Vec<Option<(GroupId, u32)>>,
     /// Sequential prefix → the final path for each parent cversion.
     pub(super) seq_names: BTreeMap<PathId, Vec<PathId>>,
+    /// Which returned sequential creates a parent's cversion rules out.
+    pub(super) counters: Counters,
 }
 
 impl ZkModel {
@@ -145,6 +148,18 @@ impl Model for ZkModel {
                 _,
             ) => true,
         }
+    }
+
+    /// Replies that pin the cversion of a parent nothing removes (see `counters.rs`).
+    fn may_be_ruled_out(&self, input: &ZkInput, output: &ZkOutput) -> bool {
+        let scope = self.scope(input.group);
+        self.counters.may_rule_out(scope, &input.request, output)
+    }
+
+    fn rules_out(&self, state: &ZkState, input: &ZkInput, output: &ZkOutput) -> bool {
+        let scope = self.scope(input.group);
+        self.counters
+            .rules_out(scope, state, &input.request, output)
     }
 
     fn state_heap_bytes(&self, state: &ZkState) -> u64 {

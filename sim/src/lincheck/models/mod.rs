@@ -68,6 +68,14 @@ impl<M: Model> Model for Unpartitioned<M> {
         self.0.is_read_only(input, output)
     }
 
+    fn may_be_ruled_out(&self, input: &M::Input, output: &M::Output) -> bool {
+        self.0.may_be_ruled_out(input, output)
+    }
+
+    fn rules_out(&self, state: &M::State, input: &M::Input, output: &M::Output) -> bool {
+        self.0.rules_out(state, input, output)
+    }
+
     fn describe_input(&self, input: &M::Input) -> String {
         self.0.describe_input(input)
     }

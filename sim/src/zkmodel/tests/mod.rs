@@ -1,6 +1,7 @@
 //! Tests of the model and the translation as a whole.
 
 mod canonical;
+mod counters;
 mod garbage;
 mod histories;
 mod json_files;

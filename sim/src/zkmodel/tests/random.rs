@@ -143,7 +143,10 @@ fn random_op(rng: &mut ChaCha8Rng) -> ClientOp {
     }
 }
 
-fn plan(rng: &mut ChaCha8Rng, ops_max: usize) -> VecDeque<Planned> {
+/// Which ops a client plans after creating the parents.
+pub(super) type Mix = fn(&mut ChaCha8Rng) -> ClientOp;
+
+fn plan(rng: &mut ChaCha8Rng, ops_max: usize, mix: Mix) -> VecDeque<Planned> {
     let mut plan = VecDeque::from([Planned::CreateSession]);
     // Parents first, usually: most later ops then have something to act on.
     for parent in ["/a", "/s"] {
@@ -156,7 +159,7 @@ fn plan(rng: &mut ChaCha8Rng, ops_max: usize) -> VecDeque<Planned> {
         }
     }
     for _ in 0..rng.gen_range(1..=ops_max) {
-        plan.push_back(Planned::Op(random_op(rng)));
+        plan.push_back(Planned::Op(mix(rng)));
     }
     plan.push_back(match rng.gen_range(0..4) {
         0 => Planned::Close,
@@ -329,11 +332,22 @@ impl Run {
     /// `client_count` clients with up to `ops_max` ops each, losing a
     /// `loss` fraction of the replies to writes.
     pub fn generate_sized(seed: u64, client_count: usize, ops_max: usize, loss: f64) -> History {
+        Run::generate_mixed(seed, client_count, ops_max, loss, random_op)
+    }
+
+    /// As `generate_sized`, with the ops `mix` plans.
+    pub(super) fn generate_mixed(
+        seed: u64,
+        client_count: usize,
+        ops_max: usize,
+        loss: f64,
+        mix: Mix,
+    ) -> History {
         let mut run = Run::new(seed, loss);
         let mut clients: Vec<ClientSim> = (0..client_count)
             .map(|_| ClientSim {
                 session: SessionId::NONE,
-                plan: plan(&mut run.rng, ops_max),
+                plan: plan(&mut run.rng, ops_max, mix),
                 pending: None,
                 applied: false,
                 last_seen: 0,
@@ -383,7 +397,7 @@ proptest! {
 
 /// Changes one reply to something the tree would not have said; false if
 /// the history has no reply worth corrupting.
-fn corrupt(history: &mut History, rng: &mut ChaCha8Rng) -> bool {
+pub(super) fn corrupt(history: &mut History, rng: &mut ChaCha8Rng) -> bool {
     let candidates: Vec<usize> = (0..history.ops.len())
         .filter(|&index| {
             let op = &history.ops[index];
