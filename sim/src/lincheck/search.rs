@@ -40,7 +40,8 @@ pub(super) enum Outcome {
     /// `prefix`: the operations called before the latest return at which the search ever had
     /// to backtrack, and every operation called before one that ruled a configuration out (see
     /// `configuration`); they alone are not linearizable either (the search over them is the
-    /// same search: the same candidates, and the same guards, which are ordered by call). `longest`: the longest sequence of operations linearized at some point.
+    /// same search: the same candidates, and the same guards, which are ordered by call).
+    /// `longest`: the longest sequence of operations linearized at some point.
     NotLinearizable {
         prefix: Vec<usize>,
         longest: Vec<usize>,
