@@ -31,6 +31,8 @@ struct Applied {
     state: u32,
     /// Where its given-up operations start in `Configuration::abandoned`.
     abandoned_from: usize,
+    /// `Configuration::guards_done` before it.
+    guards_done: usize,
 }
 
 pub(super) struct Configuration<'a, M: Model> {
@@ -40,6 +42,10 @@ pub(super) struct Configuration<'a, M: Model> {
     /// Returned operations that [`Model::may_be_ruled_out`], by call time: asked about after
     /// every change of the state.
     guards: Vec<usize>,
+    /// How many guards, from the first, are done: the scan for ruled-out guards starts there
+    /// (the search linearizes roughly by call, so without this each step would walk past
+    /// every guard already linearized).
+    guards_done: usize,
     pub events: Events,
     states: States<M::State>,
     memo: Memo,
@@ -68,6 +74,7 @@ impl<'a, M: Model> Configuration<'a, M> {
                 .map(|op| model.is_read_only(&op.input, op.output.as_ref()))
                 .collect(),
             guards: Vec::new(),
+            guards_done: 0,
             events: Events::new(ops),
             states,
             memo: Memo::new(done.words().len()),
@@ -147,22 +154,18 @@ impl<'a, M: Model> Configuration<'a, M> {
         }
         let abandoned_from = self.abandoned.len();
         self.mark(op);
-        if next != self.state {
-            if let Some(guard) = self.ruled_out(next) {
-                let frontier = self.events.call_entry(guard) + 1;
-                self.ruled_out_frontier = self.ruled_out_frontier.max(frontier);
-                self.unmark(op);
-                return false;
-            }
-        }
         for &before in &operation.after {
             if !self.done.contains(before) {
                 self.abandoned.push(before);
                 self.mark(before);
             }
         }
+        // The cache first: a configuration seen before is dropped without asking the guards
+        // again. A ruled-out one stays in the cache, rightly: it has no linearization.
         let key = Memo::key(self.done_hash, self.states.hash(next));
-        if !self.memo.insert(key, self.done.words(), next) {
+        if !self.memo.insert(key, self.done.words(), next)
+            || (next != self.state && self.ruled_out(next).is_some())
+        {
             self.unmark_abandoned(abandoned_from, false);
             self.unmark(op);
             return false;
@@ -176,7 +179,15 @@ impl<'a, M: Model> Configuration<'a, M> {
             committed: self.read_only[op] && self.abandoned.len() == abandoned_from,
             state: self.state,
             abandoned_from,
+            guards_done: self.guards_done,
         });
+        while self
+            .guards
+            .get(self.guards_done)
+            .is_some_and(|&guard| self.done.contains(guard))
+        {
+            self.guards_done += 1;
+        }
         self.state = next;
         self.returns_left -= usize::from(operation.returned());
         true
@@ -190,14 +201,15 @@ impl<'a, M: Model> Configuration<'a, M> {
         self.unmark(applied.op);
         self.returns_left += usize::from(self.ops[applied.op].returned());
         self.state = applied.state;
+        self.guards_done = applied.guards_done;
         applied.committed
     }
 
     /// The first of the first guards not done that `state` rules out (the operation being
-    /// applied is marked done already).
-    fn ruled_out(&self, state: u32) -> Option<usize> {
+    /// applied is marked done already), noting how far a failing prefix must reach.
+    fn ruled_out(&mut self, state: u32) -> Option<usize> {
         let state = self.states.get(state);
-        self.guards
+        let guard = self.guards[self.guards_done..]
             .iter()
             .copied()
             .filter(|&guard| !self.done.contains(guard))
@@ -206,7 +218,10 @@ impl<'a, M: Model> Configuration<'a, M> {
                 let operation = &self.ops[guard];
                 let output = operation.output.as_ref().expect("guards returned");
                 self.model.rules_out(state, &operation.input, output)
-            })
+            })?;
+        let frontier = self.events.call_entry(guard) + 1;
+        self.ruled_out_frontier = self.ruled_out_frontier.max(frontier);
+        Some(guard)
     }
 
     fn unmark_abandoned(&mut self, from: usize, lifted: bool) {
@@ -235,6 +250,9 @@ impl<'a, M: Model> Configuration<'a, M> {
             .filter(|&op| self.ops[op].returned() && !self.done.contains(op))
             .count();
         assert_eq!(returns_left, self.returns_left);
+        assert!(self.guards[..self.guards_done]
+            .iter()
+            .all(|&guard| self.done.contains(guard)));
         for &given_up in &self.abandoned {
             assert!(
                 !self.ops[given_up].returned(),

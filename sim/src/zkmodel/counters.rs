@@ -29,7 +29,7 @@
 //!
 //! A parent not yet created rules nothing out (it will start at 0).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::convert::Logical;
 use super::scope::Scope;
@@ -37,15 +37,28 @@ use super::state::ZkState;
 use super::tables::{PathId, Tables};
 use super::types::{WriteOp, WriteResult, ZkOutput, ZkRequest};
 
-/// What the translation knows about sequential names and their parents.
+/// What the translation knows about sequential names and their parents, indexed by path
+/// (the search asks about a getChildren's every child at every step: no tree lookups).
 #[derive(Clone, Debug, Default)]
 pub struct Counters {
     /// Final path → (its prefix, the parent's cversion that names it).
-    numbers: BTreeMap<PathId, (PathId, i32)>,
+    numbers: Vec<Option<(PathId, i32)>>,
     /// Parents no op of the history can remove.
-    stable: BTreeSet<PathId>,
+    stable: Vec<bool>,
     /// Paths some op creates by name (not sequentially).
-    named: BTreeSet<PathId>,
+    named: Vec<bool>,
+}
+
+fn flag(flags: &[bool], path: PathId) -> bool {
+    flags.get(path.0 as usize).copied().unwrap_or(false)
+}
+
+fn set_flag(flags: &mut Vec<bool>, path: PathId, value: bool) {
+    let index = path.0 as usize;
+    if flags.len() <= index {
+        flags.resize(index + 1, false);
+    }
+    flags[index] = value;
 }
 
 /// One value a reply pins, as a parent's cversion it cannot be past.
@@ -69,33 +82,44 @@ impl Counters {
         tables: &Tables,
         seq_names: &BTreeMap<PathId, Vec<PathId>>,
     ) -> Counters {
-        let mut counters = Counters::default();
+        let paths = tables.path_count();
+        let mut counters = Counters {
+            numbers: vec![None; paths],
+            stable: vec![false; paths],
+            named: vec![false; paths],
+        };
         for (prefix, names) in seq_names {
             for (cversion, name) in names.iter().enumerate() {
                 let cversion = i32::try_from(cversion).expect("cversions fit in i32");
-                counters.numbers.insert(*name, (*prefix, cversion));
+                let index = name.0 as usize;
+                if counters.numbers.len() <= index {
+                    counters.numbers.resize(index + 1, None);
+                }
+                counters.numbers[index] = Some((*prefix, cversion));
             }
             if let Some(parent) = tables.path_info(*prefix).parent {
-                counters.stable.insert(parent);
+                set_flag(&mut counters.stable, parent, true);
             }
         }
         for write in logical.iter().flat_map(writes_of) {
             match write {
-                WriteOp::Delete { path, .. } => {
-                    counters.stable.remove(path);
-                }
+                WriteOp::Delete { path, .. } => set_flag(&mut counters.stable, *path, false),
                 WriteOp::Create { path, mode, .. } => {
                     if mode.is_ephemeral() {
-                        counters.stable.remove(path);
+                        set_flag(&mut counters.stable, *path, false);
                     }
                     if !mode.is_sequential() {
-                        counters.named.insert(*path);
+                        set_flag(&mut counters.named, *path, true);
                     }
                 }
                 WriteOp::SetData { .. } | WriteOp::Check { .. } => {}
             }
         }
         counters
+    }
+
+    fn number(&self, path: PathId) -> Option<(PathId, i32)> {
+        self.numbers.get(path.0 as usize).copied().flatten()
     }
 
     /// Whether some value of this reply may ever be ruled out.
@@ -132,7 +156,7 @@ impl Counters {
         mut any: impl FnMut(Pin) -> bool,
     ) -> bool {
         let tables = scope.tables();
-        let owned = |path: PathId| self.stable.contains(&path) && scope.owns_children(path);
+        let owned = |path: PathId| flag(&self.stable, path) && scope.owns_children(path);
         match (request, output) {
             (ZkRequest::Write { ops, .. }, ZkOutput::Written(results)) => ops
                 .iter()
@@ -143,8 +167,8 @@ impl Counters {
                         WriteResult::Created { path: made, .. },
                     ) => {
                         let parent = tables.path_info(*path).parent;
-                        match (parent, self.numbers.get(made)) {
-                            (Some(parent), Some(&(prefix, number)))
+                        match (parent, self.number(*made)) {
+                            (Some(parent), Some((prefix, number)))
                                 if mode.is_sequential() && prefix == *path && owned(parent) =>
                             {
                                 any(Pin::Cversion { parent, number })
@@ -177,9 +201,9 @@ impl Counters {
                 any(Pin::Cversion {
                     parent,
                     number: stat.cversion,
-                }) || children.iter().any(|child| match self.numbers.get(child) {
-                    Some(&(prefix, number))
-                        if !self.named.contains(child)
+                }) || children.iter().any(|child| match self.number(*child) {
+                    Some((prefix, number))
+                        if !flag(&self.named, *child)
                             && tables.path_info(prefix).parent == Some(parent) =>
                     {
                         any(Pin::Child {
