@@ -312,10 +312,10 @@ impl Peer {
         if record.zxid() <= self.store.last_logged() {
             return true; // already held (a proposal also carried by the sync)
         }
+        let bugs = self.config.bugs;
         if record.prev_zxid != self.store.last_logged() {
             // ZooKeeper's log has no chain: its follower appends a DIFF after its own
             // divergent tail (ZOOKEEPER-1154), or a stale leader's proposal (4712).
-            let bugs = self.config.bugs;
             if bugs.has(PlantedBug::DiffInsteadOfTrunc)
                 || bugs.has(PlantedBug::StaleProposalsAfterShutdown)
             {
@@ -325,7 +325,6 @@ impl Peer {
                 return false;
             }
         }
-        let bugs = self.config.bugs;
         assert!(
             !self.following().acked_newleader
                 || bugs.has(PlantedBug::AckNewLeaderBeforeLogging)

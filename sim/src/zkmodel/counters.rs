@@ -38,8 +38,9 @@ use super::tables::{PathId, Tables};
 use super::types::{WriteOp, WriteResult, ZkOutput, ZkRequest};
 
 /// What the translation knows about sequential names and their parents, indexed by path
-/// (the search asks about a getChildren's every child at every step: no tree lookups).
-#[derive(Clone, Debug, Default)]
+/// (the search asks about a getChildren's every child at every step: no tree lookups). Built
+/// once the tables hold every path of the history, so every path indexes them.
+#[derive(Clone, Debug)]
 pub struct Counters {
     /// Final path → (its prefix, the parent's cversion that names it).
     numbers: Vec<Option<(PathId, i32)>>,
@@ -50,15 +51,11 @@ pub struct Counters {
 }
 
 fn flag(flags: &[bool], path: PathId) -> bool {
-    flags.get(path.0 as usize).copied().unwrap_or(false)
+    flags[path.0 as usize]
 }
 
-fn set_flag(flags: &mut Vec<bool>, path: PathId, value: bool) {
-    let index = path.0 as usize;
-    if flags.len() <= index {
-        flags.resize(index + 1, false);
-    }
-    flags[index] = value;
+fn set_flag(flags: &mut [bool], path: PathId, value: bool) {
+    flags[path.0 as usize] = value;
 }
 
 /// One value a reply pins, as a parent's cversion it cannot be past.
@@ -91,11 +88,7 @@ impl Counters {
         for (prefix, names) in seq_names {
             for (cversion, name) in names.iter().enumerate() {
                 let cversion = i32::try_from(cversion).expect("cversions fit in i32");
-                let index = name.0 as usize;
-                if counters.numbers.len() <= index {
-                    counters.numbers.resize(index + 1, None);
-                }
-                counters.numbers[index] = Some((*prefix, cversion));
+                counters.numbers[name.0 as usize] = Some((*prefix, cversion));
             }
             if let Some(parent) = tables.path_info(*prefix).parent {
                 set_flag(&mut counters.stable, parent, true);
@@ -119,7 +112,7 @@ impl Counters {
     }
 
     fn number(&self, path: PathId) -> Option<(PathId, i32)> {
-        self.numbers.get(path.0 as usize).copied().flatten()
+        self.numbers[path.0 as usize]
     }
 
     /// Whether some value of this reply may ever be ruled out.
