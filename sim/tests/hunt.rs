@@ -2,9 +2,7 @@
 //! same whatever the number of jobs), reports a miss as a miss, and refuses
 //! unknown names and builds without planted bugs.
 
-mod common;
-
-use common::zksim;
+use crate::common::zksim;
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -3,9 +3,7 @@
 //! not), beyond-model actions report their loss instead of failing, and a
 //! scenario that uses one without expecting the loss is refused.
 
-mod common;
-
-use common::{stdout, zksim};
+use crate::common::{stdout, zksim};
 use zksim_reports::RunSummary;
 
 fn run_summary(scenario: &str, seeds: &str, dir: &std::path::Path) -> (i32, RunSummary, String) {

@@ -8,9 +8,7 @@ use zksim::determinism::{check_seed, Located};
 use zksim_core::bugs::{Bugs, PlantedBug};
 use zksim_reports::RunSummary;
 
-mod common;
-
-use common::{hunt_for, zksim};
+use crate::common::{hunt_for, zksim};
 
 #[test]
 fn every_planted_bug_is_found_and_replays_exactly() {

@@ -3,9 +3,7 @@
 //! fails the same way when replayed.
 #![cfg(feature = "planted-bugs")]
 
-mod common;
-
-use common::{hunt_for, stdout, zksim};
+use crate::common::{hunt_for, stdout, zksim};
 use std::path::Path;
 use zksim_core::bugs::PlantedBug;
 use zksim_reports::{FailureReport, RunSummary, REPORT_SCHEMA_VERSION};

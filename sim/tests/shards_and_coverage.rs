@@ -1,9 +1,7 @@
 //! Sharded runs merge to the unsharded run's totals, and a scenario's
 //! required coverage probes decide the verdict.
 
-mod common;
-
-use common::{stdout, zksim};
+use crate::common::{stdout, zksim};
 use zksim_reports::RunSummary;
 
 fn summary(path: &std::path::Path) -> RunSummary {
