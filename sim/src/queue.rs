@@ -10,44 +10,52 @@ pub type TimeUs = u64;
 /// The most events a queue may hold at once; more means a runaway schedule.
 pub const QUEUE_EVENTS_MAX: usize = 1 << 22;
 
-struct Entry<E> {
+/// Where an event stands in the order: its time, its sequence number, and
+/// (0 for ordinary entries; for one moved behind another entry, which shares
+/// its `seq`) a number unique to it, so the order stays total. The event
+/// itself waits in a slot of the queue's slab: the heap moves only these 32
+/// bytes, not the events (which are over a hundred bytes each).
+#[derive(Clone, Copy, Debug)]
+struct Key {
     time_us: TimeUs,
     seq: u64,
-    /// 0 for ordinary entries; for one moved behind another entry (same
-    /// `seq`), a number unique to it, so the order stays total.
     behind: u64,
-    event: E,
+    slot: u32,
 }
 
-impl<E> Entry<E> {
-    fn key(&self) -> (TimeUs, u64, u64) {
+impl Key {
+    fn order(&self) -> (TimeUs, u64, u64) {
         (self.time_us, self.seq, self.behind)
     }
 }
 
-impl<E> PartialEq for Entry<E> {
+impl PartialEq for Key {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        self.order() == other.order()
     }
 }
 
-impl<E> Eq for Entry<E> {}
+impl Eq for Key {}
 
-impl<E> PartialOrd for Entry<E> {
+impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl<E> Ord for Entry<E> {
+impl Ord for Key {
     // Reversed: the heap's maximum is the earliest event.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
+        other.order().cmp(&self.order())
     }
 }
 
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: BinaryHeap<Key>,
+    /// The events, each in the slot its key names; `None` when free.
+    slots: Vec<Option<E>>,
+    /// Free slots, reused last-freed first.
+    free: Vec<u32>,
     next_seq: u64,
     now_us: TimeUs,
 }
@@ -56,6 +64,8 @@ impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             next_seq: 0,
             now_us: 0,
         }
@@ -69,14 +79,9 @@ impl<E> EventQueue<E> {
 
     pub fn schedule(&mut self, time_us: TimeUs, event: E) {
         assert!(time_us >= self.now_us, "cannot schedule into the past");
-        assert!(self.heap.len() < QUEUE_EVENTS_MAX, "event queue overflow");
         self.next_seq += 1;
-        self.heap.push(Entry {
-            time_us,
-            seq: self.next_seq,
-            behind: 0,
-            event,
-        });
+        let seq = self.next_seq;
+        self.push(time_us, seq, 0, event);
     }
 
     /// Puts `event` right behind the next event, which must be due now: it
@@ -86,29 +91,52 @@ impl<E> EventQueue<E> {
         assert_eq!(next.time_us, self.now_us, "the next event is due now");
         let seq = next.seq;
         self.next_seq += 1;
-        self.heap.push(Entry {
-            time_us: self.now_us,
-            seq,
-            behind: self.next_seq,
-            event,
-        });
+        let behind = self.next_seq;
+        self.push(self.now_us, seq, behind, event);
     }
 
     pub fn schedule_in(&mut self, delay_us: TimeUs, event: E) {
         self.schedule(self.now_us + delay_us, event);
     }
 
+    fn push(&mut self, time_us: TimeUs, seq: u64, behind: u64, event: E) {
+        assert!(self.heap.len() < QUEUE_EVENTS_MAX, "event queue overflow");
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                let free = &mut self.slots[slot as usize];
+                assert!(free.is_none(), "a free slot holds no event");
+                *free = Some(event);
+                slot
+            }
+            None => {
+                self.slots.push(Some(event));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Key {
+            time_us,
+            seq,
+            behind,
+            slot,
+        });
+        debug_assert_eq!(self.heap.len() + self.free.len(), self.slots.len());
+    }
+
     /// The next event, advancing virtual time to it.
     pub fn pop(&mut self) -> Option<(TimeUs, E)> {
-        let entry = self.heap.pop()?;
-        debug_assert!(entry.time_us >= self.now_us);
-        self.now_us = entry.time_us;
-        Some((entry.time_us, entry.event))
+        let key = self.heap.pop()?;
+        debug_assert!(key.time_us >= self.now_us);
+        self.now_us = key.time_us;
+        let event = self.slots[key.slot as usize]
+            .take()
+            .expect("a queued key's slot holds its event");
+        self.free.push(key.slot);
+        Some((key.time_us, event))
     }
 
     /// When the next event is due, if any.
     pub fn peek_time(&self) -> Option<TimeUs> {
-        self.heap.peek().map(|entry| entry.time_us)
+        self.heap.peek().map(|key| key.time_us)
     }
 
     pub fn len(&self) -> usize {
@@ -150,5 +178,28 @@ mod tests {
         assert_eq!(queue.pop(), Some((5, "moved")));
         assert_eq!(queue.pop(), Some((5, "moved too")));
         assert_eq!(queue.pop(), Some((5, "second")));
+    }
+
+    /// Slots are reused as events come and go; the order is the keys' alone.
+    #[test]
+    fn reused_slots_keep_time_then_schedule_order() {
+        let mut queue = EventQueue::default();
+        let mut expected = Vec::new();
+        for round in 0..50u64 {
+            for i in 0..3 {
+                let time = queue.now_us() + (i * 7 + round * 3) % 5;
+                queue.schedule(time, (time, round, i));
+            }
+            let (time, event) = queue.pop().expect("an event is queued");
+            assert_eq!(time, event.0);
+            expected.push(event);
+        }
+        while let Some((_, event)) = queue.pop() {
+            expected.push(event);
+        }
+        assert_eq!(expected.len(), 150);
+        assert!(queue.slots.len() <= 101, "slots are reused");
+        let times: Vec<u64> = expected.iter().map(|event| event.0).collect();
+        assert!(times.windows(2).all(|pair| pair[0] <= pair[1]));
     }
 }
