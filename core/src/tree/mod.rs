@@ -6,6 +6,7 @@ mod datatree;
 mod digest;
 mod error;
 mod invariants;
+mod load;
 mod path;
 mod prepare;
 mod read;

@@ -1,9 +1,10 @@
 //! Tests of the tree as a whole: a harness that plays the leader (prepare,
-//! then apply, then log), the laws under random op sequences, and one unit
-//! test per error code.
+//! then apply, then log), the laws under random op sequences, one unit test
+//! per error code, and snapshot loading against a model.
 
 mod errors;
 mod laws;
+mod load;
 
 use super::DataTree;
 use crate::ids::{Epoch, SessionId, Zxid};

@@ -1,5 +1,5 @@
-//! Fuzzy snapshots: a depth-first walk taken while writes continue, and the
-//! tree rebuilt from one.
+//! Fuzzy snapshots: a depth-first walk taken while writes continue (the tree
+//! is rebuilt from one in `load`).
 //!
 //! A node is emitted with its state at the moment it is visited, and its
 //! children as they are at that moment are queued. A queued path gone by the
@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::path::{child_path, parent_of, validate_path};
+use super::path::child_path;
 use super::{DataTree, Znode};
 use crate::codec::MAX_LIST_ITEMS;
 use crate::ids::{SessionId, Zxid};
@@ -71,53 +71,5 @@ impl FuzzyWalk {
         }
         assert!(emitted <= max_nodes);
         self.stack.is_empty()
-    }
-}
-
-impl DataTree {
-    /// Rebuilds a tree from a (possibly fuzzy) snapshot, in any node order.
-    /// `num_children` is recounted from the nodes present (a fuzzy parent may
-    /// count children deleted before they were visited). Owners may be
-    /// sessions the snapshot does not list yet (created during the walk):
-    /// `check_invariants` holds again once the txns after `zxid` are replayed.
-    pub fn from_snapshot(
-        zxid: Zxid,
-        sessions: BTreeMap<SessionId, u32>,
-        nodes: Vec<(String, Znode)>,
-    ) -> Result<DataTree, String> {
-        let mut by_path = BTreeMap::new();
-        for (path, znode) in nodes {
-            validate_path(&path).map_err(|why| format!("snapshot node {path:?}: {why}"))?;
-            if znode.stat.data_length as usize != znode.data.len() {
-                return Err(format!(
-                    "snapshot node {path}: data_length {} but {} bytes",
-                    znode.stat.data_length,
-                    znode.data.len()
-                ));
-            }
-            if by_path.insert(path.clone(), znode).is_some() {
-                return Err(format!("snapshot node {path} appears twice"));
-            }
-        }
-        let mut tree = DataTree::new();
-        let root = by_path.remove("/").ok_or("snapshot has no root")?;
-        if root.stat.ephemeral_owner != SessionId::NONE {
-            return Err("snapshot root is ephemeral".to_owned());
-        }
-        tree.modify_node("/", |znode| *znode = root);
-        // A parent sorts before its descendants, so parents are inserted first.
-        for (path, znode) in by_path {
-            let parent = parent_of(&path).expect("only the root has no parent");
-            if !tree.nodes.contains_key(parent) {
-                return Err(format!("snapshot node {path} has no parent"));
-            }
-            tree.insert_node(path, znode);
-        }
-        for (session, timeout_ms) in sessions {
-            tree.insert_session(session, timeout_ms);
-        }
-        tree.last_processed_zxid = zxid;
-        assert_eq!(tree.digest, tree.recompute_digest());
-        Ok(tree)
     }
 }

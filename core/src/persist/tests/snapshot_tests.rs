@@ -31,8 +31,15 @@ proptest! {
         let rebuilt = DataTree::from_snapshot(contents.zxid, contents.sessions, contents.nodes)
             .expect("a snapshot of a valid tree rebuilds");
         prop_assert_eq!(rebuilt.digest(), tree.digest());
+        prop_assert_eq!(rebuilt.recompute_digest(), tree.digest());
         prop_assert_eq!(rebuilt.last_processed_zxid(), tree.last_processed_zxid());
         prop_assert!(rebuilt == tree, "{:?}", rebuilt.first_difference(&tree));
+        // `==` compares nodes and sessions; the ephemeral index is derived.
+        prop_assert_eq!(rebuilt.check_invariants(), Ok(()));
+        for session in tree.sessions().keys() {
+            prop_assert_eq!(rebuilt.ephemerals_of(*session), tree.ephemerals_of(*session));
+        }
+        prop_assert_eq!(rebuilt.orphan_ephemerals(), tree.orphan_ephemerals());
     }
 
     /// However the nodes are chunked, the bytes are the same.

@@ -298,18 +298,6 @@ fn a_quiet_snapshot_is_the_tree() {
     );
 }
 
-#[test]
-fn a_snapshot_with_an_orphan_is_rejected() {
-    let orphan = vec![
-        ("/".to_owned(), Default::default()),
-        ("/a/b".to_owned(), Default::default()),
-    ];
-    let error = DataTree::from_snapshot(Zxid::ZERO, BTreeMap::new(), orphan).unwrap_err();
-    assert!(error.contains("/a/b has no parent"), "{error}");
-    let rootless = vec![("/a".to_owned(), Default::default())];
-    assert!(DataTree::from_snapshot(Zxid::ZERO, BTreeMap::new(), rootless).is_err());
-}
-
 /// The walk emits /a, then /a is deleted and re-created with a child before
 /// that child's path is visited: the snapshot holds the old /a and the new
 /// /a/b, and replaying "delete /a" must take the new /a/b with it.
