@@ -5,7 +5,6 @@
 
 use std::cmp::max;
 use std::collections::BTreeMap;
-use std::ops::Bound::{Excluded, Included};
 
 use super::{describe, list_zxids, Findings, TxnId, Witness, ZabChecker};
 use crate::violation::ViolationKind;
@@ -21,8 +20,9 @@ pub(super) struct Replica {
     diverged: bool,
     /// Per epoch, one past the highest proposal position it delivered.
     proposals_next: BTreeMap<Epoch, usize>,
-    /// Its log as far as observed, by zxid.
-    logged: BTreeMap<Zxid, TxnId>,
+    /// Its log as far as observed, in increasing zxid order (a TRUNC cuts
+    /// its tail, so an append is a push: no map, no allocation per txn).
+    logged: Vec<TxnId>,
 }
 
 impl Replica {
@@ -38,14 +38,22 @@ impl Replica {
     pub(super) fn start_from(&mut self, history: &[TxnId]) {
         assert!(self.delivered.is_empty(), "a fresh replica");
         self.delivered = history.to_vec();
-        self.logged = history.iter().map(|txn| (txn.zxid, *txn)).collect();
+        self.logged = history.to_vec();
     }
 
     /// Appends to the log; a zxid not above the last one truncates the log
     /// before it first (TRUNC, or DIFF after a divergent tail).
     pub(super) fn log(&mut self, txn: TxnId) {
-        let _dropped = self.logged.split_off(&txn.zxid);
-        self.logged.insert(txn.zxid, txn);
+        let kept = self.logged.partition_point(|logged| logged.zxid < txn.zxid);
+        self.logged.truncate(kept);
+        assert!(self.logged.last().is_none_or(|last| last.zxid < txn.zxid));
+        self.logged.push(txn);
+    }
+
+    /// How many logged txns have a zxid at or below `zxid` (the log is in
+    /// increasing zxid order, so they are its first ones).
+    fn logged_up_to(&self, zxid: Zxid) -> usize {
+        self.logged.partition_point(|logged| logged.zxid <= zxid)
     }
 }
 
@@ -102,11 +110,8 @@ impl ZabChecker {
         if history_last <= last || replica.diverged {
             return;
         }
-        let mut replayed: Vec<TxnId> = replica
-            .logged
-            .range((Excluded(last), Included(history_last)))
-            .map(|(_, txn)| *txn)
-            .collect();
+        let replayable = replica.logged_up_to(last)..replica.logged_up_to(history_last);
+        let mut replayed: Vec<TxnId> = replica.logged[replayable].to_vec();
         if replayed.is_empty() {
             // No log observed: assume it replayed the agreed txns.
             replayed = self.canonical[replica.delivered.len()..]
@@ -162,7 +167,8 @@ impl ZabChecker {
             ));
         }
         replica.delivered = synced;
-        replica.logged.retain(|logged, _| *logged > zxid);
+        let covered = replica.logged_up_to(zxid);
+        replica.logged.drain(..covered);
         self.resync(node);
     }
 
