@@ -6,6 +6,7 @@
 use std::cmp::max;
 use std::collections::BTreeMap;
 
+use super::facts::Facts;
 use super::{describe, list_zxids, Findings, TxnId, Witness, ZabChecker};
 use crate::violation::ViolationKind;
 use zksim_core::ids::{Epoch, Zxid};
@@ -61,10 +62,11 @@ impl ZabChecker {
     /// One delivery: every per-delivery check, then the record follows it.
     pub(super) fn deliver(&mut self, time_ms: u64, node: u32, txn: TxnId, findings: &mut Findings) {
         self.assert_node(node);
-        self.check_integrity(time_ms, node, txn, findings);
-        let agreement_broken = self.check_same_zxid(time_ms, node, txn, findings);
-        self.check_primary_order(time_ms, node, txn, findings);
-        self.check_canonical(time_ms, node, txn, agreement_broken, findings);
+        let facts = self.facts(time_ms, node, txn);
+        self.check_integrity(time_ms, node, txn, facts.known, findings);
+        self.check_same_zxid(time_ms, node, txn, facts.first, findings);
+        self.check_primary_order(time_ms, node, txn, facts.proposal, findings);
+        self.check_canonical(time_ms, node, txn, facts, findings);
         self.replica_mut(node).delivered.push(txn);
     }
 
@@ -195,8 +197,15 @@ impl ZabChecker {
     }
 
     /// Integrity: a leader proposed it or held it in its initial history.
-    fn check_integrity(&self, time_ms: u64, node: u32, txn: TxnId, findings: &mut Findings) {
-        if self.known.contains(&txn) {
+    fn check_integrity(
+        &self,
+        time_ms: u64,
+        node: u32,
+        txn: TxnId,
+        known: bool,
+        findings: &mut Findings,
+    ) {
+        if known {
             return;
         }
         let same_zxid = TxnId {
@@ -225,18 +234,19 @@ impl ZabChecker {
         ));
     }
 
-    /// Agreement: one zxid, one content, on every replica. True if broken.
+    /// Agreement: one zxid, one content, on every replica. `first` is the
+    /// first txn delivered under its zxid.
     fn check_same_zxid(
-        &mut self,
+        &self,
         time_ms: u64,
         node: u32,
         txn: TxnId,
+        first: Witness,
         findings: &mut Findings,
-    ) -> bool {
-        let witness = Witness { txn, node, time_ms };
-        let first = *self.delivered_first.entry(txn.zxid).or_insert(witness);
+    ) {
+        assert_eq!(first.txn.zxid, txn.zxid);
         if first.txn == txn {
-            return false;
+            return;
         }
         findings.push((
             ViolationKind::ZabAgreement,
@@ -250,7 +260,6 @@ impl ZabChecker {
                 first.time_ms
             ),
         ));
-        true
     }
 
     /// LocalPrimaryOrder (a leader's proposals in proposal order, none
@@ -261,16 +270,16 @@ impl ZabChecker {
         time_ms: u64,
         node: u32,
         txn: TxnId,
+        proposal: Option<(Epoch, usize)>,
         findings: &mut Findings,
     ) {
         let replica = &mut self.replicas[node as usize];
-        if let Some(&(epoch, position)) = self.proposal_position.get(&txn) {
-            let order = &self.proposal_order[&epoch];
-            let next = replica.proposals_next.get(&epoch).copied().unwrap_or(0);
-            replica
-                .proposals_next
-                .insert(epoch, max(next, position + 1));
+        if let Some((epoch, position)) = proposal {
+            let next_slot = replica.proposals_next.entry(epoch).or_insert(0);
+            let next = *next_slot;
+            *next_slot = max(next, position + 1);
             if position != next {
+                let order = &self.proposal_order[&epoch];
                 let (relation, other) = if position > next {
                     ("without its earlier", next)
                 } else {
@@ -320,7 +329,7 @@ impl ZabChecker {
         time_ms: u64,
         node: u32,
         txn: TxnId,
-        agreement_broken: bool,
+        facts: Facts,
         findings: &mut Findings,
     ) {
         let replica = &mut self.replicas[node as usize];
@@ -336,14 +345,16 @@ impl ZabChecker {
             );
             self.canonical_position.entry(txn.zxid).or_insert(position);
             self.canonical.push(Witness { txn, node, time_ms });
+            self.canonical_facts.push(facts);
+            assert_eq!(self.canonical_facts.len(), self.canonical.len());
             return;
         };
         if expected.txn == txn {
             return;
         }
         replica.diverged = true;
-        if agreement_broken {
-            return;
+        if facts.first.txn != txn {
+            return; // Agreement: `check_same_zxid` reported it
         }
         // Delivered later in the canonical sequence: the order differs.
         let later = match self.canonical_position.get(&txn.zxid) {
