@@ -21,6 +21,7 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::violation::ViolationKind;
@@ -355,9 +356,9 @@ impl ZabChecker {
             }
         }
         self.known.insert(txn);
-        if !self.proposal_position.contains_key(&txn) {
+        if let Entry::Vacant(position) = self.proposal_position.entry(txn) {
             let order = self.proposal_order.entry(epoch).or_default();
-            self.proposal_position.insert(txn, (epoch, order.len()));
+            position.insert((epoch, order.len()));
             order.push(txn);
         }
     }

@@ -45,8 +45,11 @@ impl Replica {
     /// Appends to the log; a zxid not above the last one truncates the log
     /// before it first (TRUNC, or DIFF after a divergent tail).
     pub(super) fn log(&mut self, txn: TxnId) {
-        let kept = self.logged.partition_point(|logged| logged.zxid < txn.zxid);
-        self.logged.truncate(kept);
+        let extends = self.logged.last().is_none_or(|last| last.zxid < txn.zxid);
+        if !extends {
+            let kept = self.logged.partition_point(|logged| logged.zxid < txn.zxid);
+            self.logged.truncate(kept);
+        }
         assert!(self.logged.last().is_none_or(|last| last.zxid < txn.zxid));
         self.logged.push(txn);
     }
