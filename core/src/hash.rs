@@ -35,6 +35,26 @@ impl StableHasher {
     }
 }
 
+/// Up to 7 bytes as a little-endian word, zero-padded: by two overlapping
+/// loads, not a copy of variable length (which is a call to `memcpy`, made
+/// for every string and byte string hashed).
+fn tail_word(tail: &[u8]) -> u64 {
+    let length = tail.len();
+    assert!(length < 8, "a tail is shorter than a word");
+    if length >= 4 {
+        let low = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+        let end = &tail[length - 4..];
+        let high = u32::from_le_bytes([end[0], end[1], end[2], end[3]]);
+        u64::from(low) | (u64::from(high) << (8 * (length - 4)))
+    } else if length >= 2 {
+        let low = u16::from_le_bytes([tail[0], tail[1]]);
+        let high = u16::from_le_bytes([tail[length - 2], tail[length - 1]]);
+        u64::from(low) | (u64::from(high) << (8 * (length - 2)))
+    } else {
+        tail.first().map_or(0, |&byte| u64::from(byte))
+    }
+}
+
 /// The murmur3 64-bit finalizer: every input bit affects every output bit.
 pub fn fmix64(mut value: u64) -> u64 {
     value ^= value >> 33;
@@ -59,12 +79,11 @@ impl Hasher for StableHasher {
         }
         let tail = chunks.remainder();
         assert!(tail.len() < 8);
-        // The tail is padded with zeros and tagged with its length, so a
-        // shorter tail never collides with a longer one ending in zeros.
-        let mut word = [0u8; 8];
-        word[..tail.len()].copy_from_slice(tail);
-        word[7] = 0x80 | tail.len() as u8;
-        self.mix_word(u64::from_le_bytes(word));
+        // The tail is padded with zeros and tagged with its length (in the
+        // top byte), so a shorter tail never collides with a longer one
+        // ending in zeros.
+        let tag = u64::from(0x80 | tail.len() as u8) << 56;
+        self.mix_word(tail_word(tail) | tag);
         self.length = self.length.wrapping_add(bytes.len() as u64);
     }
 
@@ -153,6 +172,20 @@ mod tests {
         0x8168_c1eb_56d6_3b09,
         0xc742_4031_fdcd_0fe7,
     ];
+
+    /// Every tail length packs its bytes as the padded little-endian word
+    /// `tail_word` replaced (a copy into a zeroed `[u8; 8]`).
+    #[test]
+    fn tail_words_are_the_padded_bytes() {
+        let bytes: Vec<u8> = (1..=7).map(|i| 0x11 * i).collect();
+        for length in 0..8 {
+            let tail = &bytes[..length];
+            let mut word = [0u8; 8];
+            word[..length].copy_from_slice(tail);
+            assert_eq!(tail_word(tail), u64::from_le_bytes(word), "length {length}");
+        }
+        assert_eq!(tail_word(&[0xff; 7]), 0x00ff_ffff_ffff_ffff);
+    }
 
     #[test]
     fn widths_and_signs_are_normalized() {

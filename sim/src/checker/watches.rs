@@ -63,9 +63,9 @@ impl ChangeIndex {
     /// A replica applied `txn` at `zxid` (committed: replicas apply nothing
     /// else, so every replica applies the same txn at a zxid).
     pub fn on_applied(&mut self, zxid: Zxid, txn: &Txn) {
-        let mut effects = Vec::new();
-        effects_of(txn, &mut effects);
-        let Some((first_path, _)) = effects.first() else {
+        // Asked before building the effects (their paths are allocated):
+        // every replica but the first finds the txn indexed already.
+        let Some(first_path) = first_effect_path(txn) else {
             return; // no watch-relevant effect
         };
         let indexed = self
@@ -75,6 +75,13 @@ impl ChangeIndex {
         if indexed {
             return; // another replica applied it first
         }
+        let mut effects = Vec::new();
+        effects_of(txn, &mut effects);
+        assert_eq!(
+            effects.first().map(|(path, _)| path.as_str()),
+            Some(first_path),
+            "first_effect_path disagrees with effects_of"
+        );
         for (path, kind) in effects {
             let changes = self.by_path.entry(path).or_default();
             changes.entry(zxid).or_default().push(kind);
@@ -102,6 +109,21 @@ impl ChangeIndex {
 /// The parent of a created or deleted node (never the root).
 fn parent(path: &str) -> String {
     parent_of(path).unwrap_or("/").to_string()
+}
+
+/// The path of the first effect `effects_of` finds, without building them.
+fn first_effect_path(txn: &Txn) -> Option<&str> {
+    match txn {
+        Txn::Create { path, .. } | Txn::Delete { path, .. } | Txn::SetData { path, .. } => {
+            Some(path)
+        }
+        Txn::CloseSession { ephemerals } => ephemerals.first().map(|e| e.path.as_str()),
+        Txn::Multi(txns) => txns.iter().find_map(first_effect_path),
+        Txn::CreateSession { .. }
+        | Txn::Check { .. }
+        | Txn::Error { .. }
+        | Txn::MultiError { .. } => None,
+    }
 }
 
 fn effects_of(txn: &Txn, effects: &mut Vec<(String, WatchKind)>) {

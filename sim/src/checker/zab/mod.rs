@@ -16,13 +16,16 @@
 //! (`replica.rs`): Integrity, Agreement, PrefixConsistency, TotalOrder,
 //! Local/GlobalPrimaryOrder, monotonicRead.
 
+mod facts;
 mod replica;
 #[cfg(test)]
 mod tests;
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::violation::ViolationKind;
+use facts::Facts;
 use replica::Replica;
 use zksim_core::ids::{Epoch, Zxid};
 
@@ -99,6 +102,8 @@ pub struct ZabChecker {
     canonical: Vec<Witness>,
     /// A zxid's first position in `canonical`.
     canonical_position: BTreeMap<Zxid, usize>,
+    /// The facts of each canonical entry's txn, by position (`facts.rs`).
+    canonical_facts: Vec<Facts>,
 }
 
 impl ZabChecker {
@@ -114,6 +119,7 @@ impl ZabChecker {
             delivered_first: BTreeMap::new(),
             canonical: Vec::new(),
             canonical_position: BTreeMap::new(),
+            canonical_facts: Vec::new(),
         }
     }
 
@@ -137,6 +143,11 @@ impl ZabChecker {
             checker.delivered_first.insert(txn.zxid, witness);
             checker.canonical_position.insert(txn.zxid, position);
             checker.canonical.push(witness);
+            checker.canonical_facts.push(Facts {
+                known: true,
+                first: witness,
+                proposal: None,
+            });
         }
         for replica in &mut checker.replicas {
             replica.start_from(history);
@@ -215,9 +226,14 @@ impl ZabChecker {
 
     /// Asserts the record's own invariants; for tests.
     pub fn check_invariants(&self) {
+        assert_eq!(self.canonical_facts.len(), self.canonical.len());
         for (position, entry) in self.canonical.iter().enumerate() {
             let first = self.canonical_position[&entry.txn.zxid];
             assert!(first <= position, "canonical index behind its sequence");
+            let facts = &self.canonical_facts[position];
+            let delivered_first = self.delivered_first.get(&entry.txn.zxid);
+            assert_eq!(delivered_first, Some(&facts.first), "stale first delivery");
+            assert!(!facts.known || self.known.contains(&entry.txn));
         }
         for (node, replica) in self.replicas.iter().enumerate() {
             if !replica.diverged() {
@@ -340,9 +356,9 @@ impl ZabChecker {
             }
         }
         self.known.insert(txn);
-        if !self.proposal_position.contains_key(&txn) {
+        if let Entry::Vacant(position) = self.proposal_position.entry(txn) {
             let order = self.proposal_order.entry(epoch).or_default();
-            self.proposal_position.insert(txn, (epoch, order.len()));
+            position.insert((epoch, order.len()));
             order.push(txn);
         }
     }

@@ -5,8 +5,8 @@
 
 use std::cmp::max;
 use std::collections::BTreeMap;
-use std::ops::Bound::{Excluded, Included};
 
+use super::facts::Facts;
 use super::{describe, list_zxids, Findings, TxnId, Witness, ZabChecker};
 use crate::violation::ViolationKind;
 use zksim_core::ids::{Epoch, Zxid};
@@ -21,8 +21,9 @@ pub(super) struct Replica {
     diverged: bool,
     /// Per epoch, one past the highest proposal position it delivered.
     proposals_next: BTreeMap<Epoch, usize>,
-    /// Its log as far as observed, by zxid.
-    logged: BTreeMap<Zxid, TxnId>,
+    /// Its log as far as observed, in increasing zxid order (a TRUNC cuts
+    /// its tail, so an append is a push: no map, no allocation per txn).
+    logged: Vec<TxnId>,
 }
 
 impl Replica {
@@ -38,14 +39,25 @@ impl Replica {
     pub(super) fn start_from(&mut self, history: &[TxnId]) {
         assert!(self.delivered.is_empty(), "a fresh replica");
         self.delivered = history.to_vec();
-        self.logged = history.iter().map(|txn| (txn.zxid, *txn)).collect();
+        self.logged = history.to_vec();
     }
 
     /// Appends to the log; a zxid not above the last one truncates the log
     /// before it first (TRUNC, or DIFF after a divergent tail).
     pub(super) fn log(&mut self, txn: TxnId) {
-        let _dropped = self.logged.split_off(&txn.zxid);
-        self.logged.insert(txn.zxid, txn);
+        let extends = self.logged.last().is_none_or(|last| last.zxid < txn.zxid);
+        if !extends {
+            let kept = self.logged.partition_point(|logged| logged.zxid < txn.zxid);
+            self.logged.truncate(kept);
+        }
+        assert!(self.logged.last().is_none_or(|last| last.zxid < txn.zxid));
+        self.logged.push(txn);
+    }
+
+    /// How many logged txns have a zxid at or below `zxid` (the log is in
+    /// increasing zxid order, so they are its first ones).
+    fn logged_up_to(&self, zxid: Zxid) -> usize {
+        self.logged.partition_point(|logged| logged.zxid <= zxid)
     }
 }
 
@@ -53,10 +65,11 @@ impl ZabChecker {
     /// One delivery: every per-delivery check, then the record follows it.
     pub(super) fn deliver(&mut self, time_ms: u64, node: u32, txn: TxnId, findings: &mut Findings) {
         self.assert_node(node);
-        self.check_integrity(time_ms, node, txn, findings);
-        let agreement_broken = self.check_same_zxid(time_ms, node, txn, findings);
-        self.check_primary_order(time_ms, node, txn, findings);
-        self.check_canonical(time_ms, node, txn, agreement_broken, findings);
+        let facts = self.facts(time_ms, node, txn);
+        self.check_integrity(time_ms, node, txn, facts.known, findings);
+        self.check_same_zxid(time_ms, node, txn, facts.first, findings);
+        self.check_primary_order(time_ms, node, txn, facts.proposal, findings);
+        self.check_canonical(time_ms, node, txn, facts, findings);
         self.replica_mut(node).delivered.push(txn);
     }
 
@@ -102,11 +115,8 @@ impl ZabChecker {
         if history_last <= last || replica.diverged {
             return;
         }
-        let mut replayed: Vec<TxnId> = replica
-            .logged
-            .range((Excluded(last), Included(history_last)))
-            .map(|(_, txn)| *txn)
-            .collect();
+        let replayable = replica.logged_up_to(last)..replica.logged_up_to(history_last);
+        let mut replayed: Vec<TxnId> = replica.logged[replayable].to_vec();
         if replayed.is_empty() {
             // No log observed: assume it replayed the agreed txns.
             replayed = self.canonical[replica.delivered.len()..]
@@ -162,7 +172,8 @@ impl ZabChecker {
             ));
         }
         replica.delivered = synced;
-        replica.logged.retain(|logged, _| *logged > zxid);
+        let covered = replica.logged_up_to(zxid);
+        replica.logged.drain(..covered);
         self.resync(node);
     }
 
@@ -189,8 +200,15 @@ impl ZabChecker {
     }
 
     /// Integrity: a leader proposed it or held it in its initial history.
-    fn check_integrity(&self, time_ms: u64, node: u32, txn: TxnId, findings: &mut Findings) {
-        if self.known.contains(&txn) {
+    fn check_integrity(
+        &self,
+        time_ms: u64,
+        node: u32,
+        txn: TxnId,
+        known: bool,
+        findings: &mut Findings,
+    ) {
+        if known {
             return;
         }
         let same_zxid = TxnId {
@@ -219,18 +237,19 @@ impl ZabChecker {
         ));
     }
 
-    /// Agreement: one zxid, one content, on every replica. True if broken.
+    /// Agreement: one zxid, one content, on every replica. `first` is the
+    /// first txn delivered under its zxid.
     fn check_same_zxid(
-        &mut self,
+        &self,
         time_ms: u64,
         node: u32,
         txn: TxnId,
+        first: Witness,
         findings: &mut Findings,
-    ) -> bool {
-        let witness = Witness { txn, node, time_ms };
-        let first = *self.delivered_first.entry(txn.zxid).or_insert(witness);
+    ) {
+        assert_eq!(first.txn.zxid, txn.zxid);
         if first.txn == txn {
-            return false;
+            return;
         }
         findings.push((
             ViolationKind::ZabAgreement,
@@ -244,7 +263,6 @@ impl ZabChecker {
                 first.time_ms
             ),
         ));
-        true
     }
 
     /// LocalPrimaryOrder (a leader's proposals in proposal order, none
@@ -255,16 +273,16 @@ impl ZabChecker {
         time_ms: u64,
         node: u32,
         txn: TxnId,
+        proposal: Option<(Epoch, usize)>,
         findings: &mut Findings,
     ) {
         let replica = &mut self.replicas[node as usize];
-        if let Some(&(epoch, position)) = self.proposal_position.get(&txn) {
-            let order = &self.proposal_order[&epoch];
-            let next = replica.proposals_next.get(&epoch).copied().unwrap_or(0);
-            replica
-                .proposals_next
-                .insert(epoch, max(next, position + 1));
+        if let Some((epoch, position)) = proposal {
+            let next_slot = replica.proposals_next.entry(epoch).or_insert(0);
+            let next = *next_slot;
+            *next_slot = max(next, position + 1);
             if position != next {
+                let order = &self.proposal_order[&epoch];
                 let (relation, other) = if position > next {
                     ("without its earlier", next)
                 } else {
@@ -314,7 +332,7 @@ impl ZabChecker {
         time_ms: u64,
         node: u32,
         txn: TxnId,
-        agreement_broken: bool,
+        facts: Facts,
         findings: &mut Findings,
     ) {
         let replica = &mut self.replicas[node as usize];
@@ -330,14 +348,16 @@ impl ZabChecker {
             );
             self.canonical_position.entry(txn.zxid).or_insert(position);
             self.canonical.push(Witness { txn, node, time_ms });
+            self.canonical_facts.push(facts);
+            assert_eq!(self.canonical_facts.len(), self.canonical.len());
             return;
         };
         if expected.txn == txn {
             return;
         }
         replica.diverged = true;
-        if agreement_broken {
-            return;
+        if facts.first.txn != txn {
+            return; // Agreement: `check_same_zxid` reported it
         }
         // Delivered later in the canonical sequence: the order differs.
         let later = match self.canonical_position.get(&txn.zxid) {
