@@ -754,12 +754,15 @@ fn log_writes_never_touch_a_fsynced_sector() {
     };
     let mut driver = Driver::serving(config);
     churn(&mut driver, &mut Choices(7), 300, |_| {});
-    // The driver checked every completed log write; make sure both kinds occurred.
+    // The driver checked every completed log write. A group commit is one
+    // padded write, so each starts on a sector boundary, but for a file's
+    // first batch, which continues its header.
     let aligned: u64 = driver.log_writes.values().map(|file| file.aligned).sum();
     let continued: u64 = driver.log_writes.values().map(|file| file.continued).sum();
+    let files = driver.log_writes.len() as u64;
     assert!(
-        aligned > 50 && continued > 50,
-        "aligned {aligned}, continued {continued}"
+        aligned > 50 && continued <= files,
+        "aligned {aligned}, continued {continued}, {files} files"
     );
     for (name, file) in &driver.log_writes {
         assert_eq!(

@@ -62,4 +62,14 @@ impl DiskQueue {
     pub fn len(&self) -> usize {
         self.outstanding.len()
     }
+
+    /// Completes the oldest outstanding request, whatever its id (for tests
+    /// that look at the tags a component issued).
+    #[cfg(test)]
+    pub fn pop_tag_for_test(&mut self) -> IoTag {
+        self.outstanding
+            .pop_front()
+            .expect("a request is outstanding")
+            .1
+    }
 }

@@ -1,6 +1,11 @@
 //! The txn log writer: appends records, group-commits them with one fsync in
 //! flight at a time, and rolls to a new file.
 //!
+//! Records appended while an fsync is in flight wait in memory (as in
+//! ZooKeeper's buffered log stream); when it completes, they go to the disk as
+//! one write, padding included, followed by the next fsync. A group commit is
+//! thus one write and one fsync, whatever the number of its records.
+//!
 //! Ordering rules, each needed for recovery to tell a torn tail from corruption:
 //! - a new file is started only once every byte of the old one is durable, so
 //!   a torn tail can only ever be in the last file;
@@ -12,7 +17,7 @@
 
 use crate::ids::Zxid;
 use crate::io::DiskOp;
-use crate::persist::log_format::{align_up, encode_log_header, LOG_HEADER_BYTES};
+use crate::persist::log_format::{align_up, encode_log_header, LOG_HEADER_BYTES, SECTOR_BYTES};
 use crate::persist::names::log_name;
 use crate::server::disk_queue::{DiskQueue, IoTag};
 use crate::server::messages::Output;
@@ -30,13 +35,16 @@ pub struct LogWriter {
     roll_bytes: u64,
     active: Option<ActiveFile>,
     roll_requested: bool,
-    /// The last zxid whose write was issued.
+    /// The last zxid handed to the log (written, or waiting in `batch`).
     written: Zxid,
     /// The last zxid whose fsync completed.
     durable: Zxid,
     fsync_in_flight: Option<Zxid>,
     /// Records waiting for a roll to finish.
     buffered: Vec<(Zxid, Vec<u8>)>,
+    /// Records of the active file waiting for the fsync in flight to finish,
+    /// to be written as one request.
+    batch: Vec<u8>,
 }
 
 /// A file the writer just started, for the server's file set.
@@ -58,6 +66,7 @@ impl LogWriter {
             durable,
             fsync_in_flight: None,
             buffered: Vec::new(),
+            batch: Vec::new(),
         }
     }
 
@@ -87,7 +96,7 @@ impl LogWriter {
             self.buffered.push((zxid, bytes));
             return self.try_roll(disk, outputs);
         }
-        self.write(zxid, bytes, disk, outputs);
+        self.add_to_batch(zxid, &bytes);
         self.maybe_fsync(disk, outputs);
         None
     }
@@ -114,65 +123,54 @@ impl LogWriter {
         None
     }
 
-    fn write(
-        &mut self,
-        zxid: Zxid,
-        bytes: Vec<u8>,
-        disk: &mut DiskQueue,
-        outputs: &mut Vec<Output>,
-    ) {
-        let file = self.active.as_mut().expect("write needs an active file");
-        let op = DiskOp::Write {
-            file: file.name.clone(),
-            offset: file.offset,
-            data: bytes,
-        };
-        if let DiskOp::Write { data, .. } = &op {
-            file.offset += data.len() as u64;
+    /// Adds a record to the active file's next write.
+    fn add_to_batch(&mut self, zxid: Zxid, bytes: &[u8]) {
+        let file = self.active.as_ref().expect("a batch needs an active file");
+        assert!(!bytes.is_empty(), "a log record has bytes");
+        if self.batch.is_empty() {
+            // Room for a few records and the padding, in one allocation.
+            self.batch
+                .reserve(bytes.len().max(SECTOR_BYTES as usize) * 4);
         }
-        if file.offset >= self.roll_bytes {
+        self.batch.extend_from_slice(bytes);
+        if file.offset + self.batch.len() as u64 >= self.roll_bytes {
             self.roll_requested = true;
         }
         self.written = zxid;
-        disk.issue(op, IoTag::LogWrite { zxid }, outputs);
     }
 
+    /// With no fsync in flight, writes the batch, padded with zeros to a
+    /// sector boundary, as one request, and syncs it.
     fn maybe_fsync(&mut self, disk: &mut DiskQueue, outputs: &mut Vec<Output>) {
-        if self.fsync_in_flight.is_some() || self.written == self.durable {
+        if self.fsync_in_flight.is_some() || self.batch.is_empty() {
             return;
         }
+        assert!(
+            self.written > self.durable,
+            "a batch holds unsynced records"
+        );
         let file = self
             .active
             .as_mut()
             .expect("unsynced records need an active file");
         let up_to = self.written;
-        let padded = align_up(file.offset);
-        if padded > file.offset {
-            let padding = vec![0u8; (padded - file.offset) as usize];
-            let op = DiskOp::Write {
-                file: file.name.clone(),
-                offset: file.offset,
-                data: padding,
-            };
-            disk.issue(op, IoTag::Plain, outputs);
-            file.offset = padded;
-        }
+        let end = file.offset + self.batch.len() as u64;
+        let mut data = std::mem::take(&mut self.batch);
+        data.resize((align_up(end) - file.offset) as usize, 0);
+        let op = DiskOp::Write {
+            file: file.name.clone(),
+            offset: file.offset,
+            data,
+        };
+        file.offset = align_up(end);
+        disk.issue(op, IoTag::LogWrite { zxid: up_to }, outputs);
+        let fsync = DiskOp::Fsync {
+            file: file.name.clone(),
+        };
         if file.dir_synced {
-            disk.issue(
-                DiskOp::Fsync {
-                    file: file.name.clone(),
-                },
-                IoTag::LogDurable { zxid: up_to },
-                outputs,
-            );
+            disk.issue(fsync, IoTag::LogDurable { zxid: up_to }, outputs);
         } else {
-            disk.issue(
-                DiskOp::Fsync {
-                    file: file.name.clone(),
-                },
-                IoTag::Plain,
-                outputs,
-            );
+            disk.issue(fsync, IoTag::Plain, outputs);
             disk.issue(DiskOp::FsyncDir, IoTag::LogDurable { zxid: up_to }, outputs);
             file.dir_synced = true;
         }
@@ -216,7 +214,7 @@ impl LogWriter {
         });
         self.roll_requested = false;
         for (zxid, bytes) in std::mem::take(&mut self.buffered) {
-            self.write(zxid, bytes, disk, outputs);
+            self.add_to_batch(zxid, &bytes);
         }
         self.maybe_fsync(disk, outputs);
         Some(Rolled { first_zxid, name })
@@ -224,7 +222,12 @@ impl LogWriter {
 
     /// Nothing buffered, nothing unsynced, no fsync in flight.
     pub fn is_idle(&self) -> bool {
-        self.fsync_in_flight.is_none() && self.written == self.durable && self.buffered.is_empty()
+        let idle = self.fsync_in_flight.is_none() && self.written == self.durable;
+        assert!(
+            !idle || self.batch.is_empty(),
+            "a batch holds unsynced records"
+        );
+        idle && self.buffered.is_empty()
     }
 
     /// After a TRUNC or SNAP rewrote the log: it now ends durably at `zxid`,
@@ -245,5 +248,9 @@ impl LogWriter {
         if let Some(file) = &self.active {
             assert!(file.offset >= LOG_HEADER_BYTES as u64);
         }
+        assert!(
+            self.batch.is_empty() || (self.active.is_some() && self.written > self.durable),
+            "a batch is unsynced records of the active file"
+        );
     }
 }

@@ -6,6 +6,8 @@
 pub(crate) mod disk_queue;
 pub(crate) mod files;
 pub(crate) mod log_writer;
+#[cfg(test)]
+mod log_writer_tests;
 mod messages;
 pub(crate) mod snapshot;
 

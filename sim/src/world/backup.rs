@@ -207,6 +207,7 @@ impl World {
         if self.nodes[node as usize].state != NodeState::Up {
             return false;
         }
+        let leading = self.current_leader() == Some(node);
         let mut event = FaultEvent::new(0, FaultAction::Restore, node);
         event.restart_after_ms = Some(crate::scenario::Millis::from_us(restart_us));
         self.log_fault(event);
@@ -225,6 +226,11 @@ impl World {
         let replaced = self.replace_directory(node, files, record, lineage, restart_us);
         if replaced {
             self.probe("restores");
+        }
+        if replaced && leading {
+            // Counted here, not by `restore-leader`: the logged schedule
+            // replays it as a plain `restore` of the node that led.
+            self.probe("leader-restores");
         }
         replaced
     }

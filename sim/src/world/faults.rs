@@ -148,9 +148,8 @@ impl World {
             }
             FaultAction::RestoreLeader => {
                 // Logged as a `restore` of the node that led.
-                let leader = self.current_leader();
-                if leader.is_some_and(|leader| self.restore(leader, restart_us)) {
-                    self.probe("leader-restores");
+                if let Some(leader) = self.current_leader() {
+                    let _restored = self.restore(leader, restart_us);
                 }
             }
             FaultAction::DisasterRecovery => self.disaster_recovery(node, restart_us),
