@@ -187,7 +187,9 @@ fn a_follower_waiting_to_reload_logs_without_breaking_its_record() {
     assert_eq!(code, 0, "{out}");
 }
 
-/// Beyond-model-restore seed 8383: n2, told to truncate below txns it had
+/// Found with beyond-model-restore seed 8383 (since group commits became one
+/// write, none of its seeds 0..20000 takes this path; wipe-voter seed 11591
+/// does): n2, told to truncate below txns it had
 /// applied (`TruncatedApplied`), halted to reload; its restart found the
 /// directory damaged (no usable snapshot, the log starting mid-history) and
 /// started a repair. The simulator's "rebase the record at the next
@@ -199,7 +201,7 @@ fn a_follower_waiting_to_reload_logs_without_breaking_its_record() {
 #[test]
 fn a_repair_after_a_truncation_below_applied_txns_records_its_sync() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (code, summary, out) = run_summary("beyond-model-restore", "8383..8384", dir.path());
+    let (code, summary, out) = run_summary("wipe-voter", "11591..11592", dir.path());
     assert_eq!(code, 0, "{out}");
     assert!(summary.probes["repairs-awaiting-a-rebase"] >= 1, "{out}");
     assert!(
@@ -208,16 +210,22 @@ fn a_repair_after_a_truncation_below_applied_txns_records_its_sync() {
     );
 }
 
-/// Wipe-voter seed 7637: the same path through a SNAP. n2 took a TRUNC
-/// below its applied txns and crashed mid-truncation; the log it left had a
-/// gap, so the restart repaired it from a leader's snapshot. The record,
-/// still waiting to be rebuilt from a recovery, ignored what the repaired
-/// replica logged after the snapshot, and each apply was invariant-broken.
+/// Wipe-voter seed 7637 (seed 11332 since group commits became one write):
+/// the same path through a SNAP. n2 took a TRUNC below its applied txns and
+/// crashed mid-truncation; the log it left had a gap, so the restart
+/// repaired it from a leader's snapshot. The record, still waiting to be
+/// rebuilt from a recovery, ignored what the repaired replica logged after
+/// the snapshot, and each apply was invariant-broken.
 #[test]
 fn a_repair_through_a_snap_after_a_truncation_below_applied_txns_records_its_sync() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (code, summary, out) = run_summary("wipe-voter", "7637..7638", dir.path());
+    let (code, summary, out) = run_summary("wipe-voter", "11332..11333", dir.path());
     assert_eq!(code, 0, "{out}");
     assert!(summary.probes["repairs-awaiting-a-rebase"] >= 1, "{out}");
+    assert!(summary.probes["syncs-snap"] >= 1, "{out}");
+    assert!(
+        summary.expected.contains_key("zab-leader-completeness"),
+        "{out}"
+    );
     assert!(summary.expected.contains_key("lost-acked-write"), "{out}");
 }
