@@ -23,6 +23,20 @@
 //!   ordered by currentEpoch first, then lost to a replica of epoch 15 holding
 //!   less, whose TRUNC dropped txns n0 had applied (leaderLogCompleteness).
 //!   Only a write started in the current round now completes it.
+//!
+//! These three seeds were found before a group commit became one disk write
+//! (9fc2dfc), which moved every run: they no longer replay the interleavings
+//! above, only pass. The 7305 fix has its own test, message by message
+//! (`core/src/peer/follower_tests.rs`).
+//!
+//! crash-during-sync:
+//! - 866: n2 installed a SNAP at 0xb00000046 and crashed before removing its
+//!   old log file was durable, so after the restart its log held 0xb00000012
+//!   ..0xb0000001a, then (in the snapshot) up to 0xb00000046, then its own
+//!   epoch's txns. As leader it took the whole log as the window it can DIFF
+//!   from and told a follower ending at 0xb00000049 to truncate to 0xb0000001a
+//!   (the last record below it) instead of 0xb00000046, then sent records from
+//!   0xb00000046 on. The window is now the chain of records that ends the log.
 
 use zksim::world::run_seed;
 use zksim_core::bugs::Bugs;
@@ -50,4 +64,9 @@ fn rot_at_the_end_of_an_earlier_log_file_is_repaired_not_truncated() {
 #[test]
 fn a_current_epoch_write_of_an_earlier_round_does_not_complete_this_one() {
     passes("clock-drift-sessions", 7305);
+}
+
+#[test]
+fn the_leader_diffs_only_from_the_chain_that_ends_its_log() {
+    passes("crash-during-sync", 866);
 }

@@ -300,8 +300,29 @@ impl Store {
             .collect()
     }
 
-    /// The zxids of every logged record still in the log files, and the zxid
-    /// just before them (the leader can DIFF anything after it).
+    /// The zxids of the logged records that chain back from the last one
+    /// (each the previous one's `prev_zxid`), ascending. Records before a gap
+    /// are left out: a log file that an installed SNAP's removal left behind
+    /// (the removal lost in a crash) holds txns older than the snapshot, which
+    /// no later record continues; the snapshot holds what lies between.
+    fn chained_zxids(&self) -> Vec<Zxid> {
+        let mut chain = Vec::new();
+        let mut expected = self.logged.last_key_value().map(|(zxid, _)| *zxid);
+        for (zxid, record) in self.logged.iter().rev() {
+            if Some(*zxid) != expected {
+                break;
+            }
+            chain.push(*zxid);
+            expected = Some(record.prev_zxid);
+        }
+        chain.reverse();
+        assert_eq!(chain.last(), self.logged.last_key_value().map(|(z, _)| z));
+        chain
+    }
+
+    /// The zxids of the logged records the leader can DIFF from (the chain
+    /// that ends at its last zxid), and the zxid just before them (the leader
+    /// can DIFF anything after it).
     pub fn history_window(&self) -> (Vec<Zxid>, Zxid) {
         if self
             .logged
@@ -312,22 +333,25 @@ impl Store {
             // only a SNAP can bring anyone behind up to it.
             return (Vec::new(), self.last_logged);
         }
-        let zxids: Vec<Zxid> = self.logged.keys().copied().collect();
+        let zxids = self.chained_zxids();
         let base = match zxids.first() {
             Some(first) => self.logged[first].prev_zxid,
             None => self.last_logged,
         };
+        assert!(zxids.first().is_none_or(|first| base < *first));
         (zxids, base)
     }
 
     /// Whether this replica's history holds `zxid` where a leader can see it:
-    /// a logged txn, the point the log starts after, or its last zxid.
+    /// a txn of the chain its log ends with, the point that chain starts
+    /// after, or its last zxid.
     pub fn holds(&self, zxid: Zxid) -> bool {
-        let base = match self.logged.first_key_value() {
-            Some((_, first)) => first.prev_zxid,
+        let chain = self.chained_zxids();
+        let base = match chain.first() {
+            Some(first) => self.logged[first].prev_zxid,
             None => self.last_logged,
         };
-        zxid == base || zxid == self.last_logged || self.logged.contains_key(&zxid)
+        zxid == base || zxid == self.last_logged || chain.binary_search(&zxid).is_ok()
     }
 
     /// Beyond ZAB's model, this replica's log cannot be reconciled with its
