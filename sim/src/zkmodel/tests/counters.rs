@@ -25,16 +25,6 @@ const SMALL: Budget = Budget {
     max_cache_bytes: 64 << 20,
 };
 
-fn assert_verdict(script: &Script, expected: Overall) {
-    let report = script.check();
-    assert_eq!(
-        report.verdict(),
-        expected,
-        "{}",
-        explain(&script.history, &report)
-    );
-}
-
 fn seq(prefix: &str) -> ClientOp {
     let mode = if prefix.contains("/e-") {
         CreateMode::EphemeralSequential

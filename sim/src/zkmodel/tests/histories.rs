@@ -6,17 +6,6 @@ use zksim_core::tree::{CreateMode, ErrorCode, Stat};
 
 use super::script::*;
 use crate::lincheck::Overall;
-use crate::zkmodel::explain;
-
-fn assert_verdict(script: &Script, expected: Overall) {
-    let report = script.check();
-    assert_eq!(
-        report.verdict(),
-        expected,
-        "{}",
-        explain(&script.history, &report)
-    );
-}
 
 /// Client 0 creates /k = "v0" in 10..20 and sets "v1" in 20..30.
 fn two_versions() -> (Script, Client) {

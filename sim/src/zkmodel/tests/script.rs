@@ -121,6 +121,17 @@ impl Script {
     }
 }
 
+/// Checks the script's history and asserts its verdict, explaining a surprise.
+pub fn assert_verdict(script: &Script, expected: Overall) {
+    let report = script.check();
+    assert_eq!(
+        report.verdict(),
+        expected,
+        "{}",
+        crate::zkmodel::explain(&script.history, &report)
+    );
+}
+
 pub fn create(path: &str, data: &str) -> ClientOp {
     create_mode(path, data, CreateMode::Persistent)
 }
