@@ -12,7 +12,9 @@ pub mod synced_hint;
 
 pub use log_format::LogRecord;
 pub use names::REPAIR_MARKER;
-pub use recovery::{recover, recover_with_bugs, DataDirImage, Recovered, RecoveryError};
+pub use recovery::{
+    recover, recover_from_snapshot, recover_with_bugs, DataDirImage, Recovered, RecoveryError,
+};
 
 #[cfg(test)]
 mod tests;

@@ -234,16 +234,7 @@ fn rebuild(
     };
     let start = snapshot_used.unwrap_or(Zxid::ZERO);
     let snapshot_tree = tree.clone();
-    let mut txns_replayed = 0;
-    for record in records.iter().filter(|record| record.zxid() > start) {
-        // A failed txn's error result is part of the replay, not a recovery problem.
-        let _outcome = tree.apply(&record.header, &record.txn);
-        txns_replayed += 1;
-    }
-    let last_zxid = records
-        .last()
-        .map_or(start, |record| record.zxid().max(start));
-    tree.set_last_processed_zxid(last_zxid);
+    let (last_zxid, txns_replayed) = replay(&mut tree, start, &records);
     let other_files = rejected.iter().map(|(name, _)| name.clone()).collect();
     Ok(Recovered {
         tree,
@@ -262,6 +253,46 @@ fn rebuild(
         repairing: false,
         restored: false,
     })
+}
+
+/// Applies every record after `start` to `tree`, as recovery replays the log:
+/// returns the last zxid of the state and the txns replayed.
+fn replay(tree: &mut DataTree, start: Zxid, records: &[LogRecord]) -> (Zxid, u64) {
+    assert!(
+        tree.last_processed_zxid() <= start,
+        "the replay starts at the tree's state"
+    );
+    let mut txns_replayed = 0;
+    for record in records.iter().filter(|record| record.zxid() > start) {
+        // A failed txn's error result is part of the replay, not a recovery problem.
+        let _outcome = tree.apply(&record.header, &record.txn);
+        txns_replayed += 1;
+    }
+    let last_zxid = records
+        .last()
+        .map_or(start, |record| record.zxid().max(start));
+    tree.set_last_processed_zxid(last_zxid);
+    assert!(last_zxid >= start);
+    (last_zxid, txns_replayed)
+}
+
+/// The state recovery reaches from one snapshot when it is the newest usable
+/// one: the snapshot (judged as [`load_snapshot`] judges it), then every
+/// record of `records` after it, then the tree's own consistency check. With
+/// `records` the log a recovery of the same directory read, this is that
+/// recovery's tree and last zxid, without scanning the log again (the purge
+/// checker asks it of every retained snapshot at every restart).
+pub fn recover_from_snapshot(
+    bytes: &[u8],
+    zxid: Zxid,
+    dbid: u64,
+    records: &[LogRecord],
+) -> Result<(DataTree, Zxid), String> {
+    let mut tree = load_snapshot(bytes, zxid, dbid, records, Bugs::none())?;
+    let (last_zxid, _) = replay(&mut tree, zxid, records);
+    tree.check_invariants()
+        .map_err(|broken| format!("recovered tree is inconsistent: {broken}"))?;
+    Ok((tree, last_zxid))
 }
 
 /// A snapshot is usable when sealed, of this database, named for its zxid, and

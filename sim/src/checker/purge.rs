@@ -9,7 +9,7 @@ use crate::violation::ViolationKind;
 use zksim_core::ids::Zxid;
 use zksim_core::persist::names::{classify, FileKind};
 use zksim_core::persist::snapshot_format::decode_snapshot;
-use zksim_core::persist::{recover, DataDirImage, Recovered};
+use zksim_core::persist::{recover, recover_from_snapshot, DataDirImage, Recovered};
 
 /// Checks each usable snapshot older than the one recovery used, among the
 /// newest `retain` (older ones are due for purge: no promise holds for them).
@@ -45,6 +45,9 @@ pub fn check_fallbacks(
     for (zxid, name) in retained.filter(|(zxid, _)| *zxid < used) {
         remove_newer_snapshots(&mut image, *zxid);
         let fallback = &image;
+        if reaches_full_state(fallback, dbid, full, *zxid, name) {
+            continue;
+        }
         let Some(problem) = fallback_problem(fallback, dbid, full, *zxid, name) else {
             continue;
         };
@@ -74,6 +77,33 @@ pub fn check_fallbacks(
 
 fn remove_newer_snapshots(image: &mut DataDirImage, zxid: Zxid) {
     image.retain(|file, _| !matches!(classify(file), FileKind::Snapshot(z) if z > zxid));
+}
+
+/// The common case, decided without a second scan of the log: `name` is the
+/// only snapshot of its zxid (so recovery of `image`, which holds no newer
+/// one, would pick it if usable), and it plus the log `full` read reaches
+/// `full`'s state. The log files are the ones `full` scanned, so recovery of
+/// `image` reads the same records, ends at the same zxid with the same torn
+/// tail, and passes the same hint and epoch checks: [`fallback_problem`]
+/// would find nothing. Anything else takes the full recovery below.
+fn reaches_full_state(
+    image: &DataDirImage,
+    dbid: u64,
+    full: &Recovered,
+    zxid: Zxid,
+    name: &str,
+) -> bool {
+    let same_zxid = image
+        .keys()
+        .filter(|file| matches!(classify(file), FileKind::Snapshot(z) if z == zxid))
+        .count();
+    let Some(bytes) = image.get(name).filter(|_| same_zxid == 1) else {
+        return false;
+    };
+    match recover_from_snapshot(bytes, zxid, dbid, &full.log_records) {
+        Ok((tree, last_zxid)) => last_zxid == full.last_zxid && tree.digest() == full.tree.digest(),
+        Err(_) => false,
+    }
 }
 
 /// Why recovering `image` from snapshot `zxid` does not reach `full`, if it does not.

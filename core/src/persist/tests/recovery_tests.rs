@@ -6,9 +6,11 @@ use super::{
 use crate::ids::{Epoch, Zxid};
 use crate::persist::epoch_file::encode_epoch;
 use crate::persist::log_format::LOG_HEADER_BYTES;
-use crate::persist::names::{log_name, snapshot_name, ACCEPTED_EPOCH, CURRENT_EPOCH};
+use crate::persist::names::{
+    classify, log_name, snapshot_name, FileKind, ACCEPTED_EPOCH, CURRENT_EPOCH,
+};
 use crate::persist::snapshot_format::SnapshotEncoder;
-use crate::persist::{recover, DataDirImage, Recovered};
+use crate::persist::{recover, recover_from_snapshot, DataDirImage, Recovered};
 use crate::tree::DataTree;
 use proptest::prelude::*;
 
@@ -199,6 +201,59 @@ proptest! {
         prop_assert_eq!(&recovered.snapshots_rejected[0].0, &newer_name);
         prop_assert!(recovered.other_files.contains(&newer_name));
         prop_assert!(!recovered.snapshot_files.values().any(|name| *name == newer_name));
+    }
+
+    /// Recovering from one snapshot with the log a full recovery read (the purge
+    /// checker's shortcut) agrees with a recovery of the directory without the
+    /// newer snapshots, whenever it reaches the full recovery's last zxid.
+    #[test]
+    fn recovery_from_one_snapshot_agrees_with_a_recovery_without_the_newer_ones(
+        (history, batches, cuts) in arb_image_parts(),
+        points in proptest::collection::vec(any::<prop::sample::Index>(), 1..4),
+        log_from in any::<prop::sample::Index>(),
+        flip in proptest::option::of((any::<prop::sample::Index>(), any::<prop::sample::Index>())),
+    ) {
+        let count = history.records.len();
+        let mut ats: Vec<usize> = points.iter().map(|at| 1 + at.index(count)).collect();
+        ats.sort_unstable();
+        ats.dedup();
+        let from = log_from.index(ats[0] + 1);
+        let batches = batches_from(&batches, count - from);
+        let history = with_synced(history, &batches, from);
+        let mut image = DataDirImage::new();
+        if from < count {
+            add_logs(&mut image, &history, from, &batches, &cuts);
+        }
+        for at in &ats {
+            let name = snapshot_name(history.records[at - 1].zxid());
+            image.insert(name, fuzzy_snapshot(&history, *at, 2));
+        }
+        if let Some((file, offset)) = flip {
+            let names: Vec<String> = image.keys().cloned().collect();
+            let bytes = image.get_mut(&names[file.index(names.len())]).expect("listed");
+            let offset = offset.index(bytes.len());
+            bytes[offset] ^= 0x10;
+        }
+        let Ok(full) = recover(&image, DBID) else {
+            return Ok(());
+        };
+        for at in &ats {
+            let zxid = history.records[at - 1].zxid();
+            let name = snapshot_name(zxid);
+            let mut fallback = image.clone();
+            fallback.retain(|file, _| !matches!(classify(file), FileKind::Snapshot(z) if z > zxid));
+            let fast = recover_from_snapshot(&image[&name], zxid, DBID, &full.log_records);
+            let Ok((tree, last_zxid)) = fast else {
+                continue;
+            };
+            if last_zxid != full.last_zxid {
+                continue;
+            }
+            let slow = recover(&fallback, DBID).expect("the shortcut's state recovers");
+            prop_assert_eq!(slow.snapshot_used, Some(zxid));
+            prop_assert_eq!(slow.last_zxid, last_zxid);
+            prop_assert!(slow.tree == tree, "{:?}", slow.tree.first_difference(&tree));
+        }
     }
 
     /// (g) A torn tail: the prefix state, and the tail reported for truncation.
