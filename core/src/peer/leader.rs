@@ -104,13 +104,27 @@ impl Leader {
             .collect()
     }
 
+    /// The session tracker against the prepared tree, one by one (where either changes).
+    pub(super) fn check_sessions(&self) {
+        let prep = self
+            .prep
+            .as_ref()
+            .expect("an established leader has a prepared tree");
+        self.clients.check_sessions(prep);
+    }
+
     pub fn check_invariants(&self, store: &Store) {
         assert!(self.committed <= store.last_logged());
         if self.established {
             assert!(
                 self.current_written && self.history_end <= self.committed.max(self.history_end)
             );
-            assert!(self.outstanding.keys().all(|zxid| *zxid > self.committed));
+            // Keys are in order: the first is the oldest outstanding proposal.
+            assert!(self
+                .outstanding
+                .keys()
+                .next()
+                .is_none_or(|zxid| *zxid > self.committed));
             if let Some(prep) = &self.prep {
                 self.clients.check_invariants(prep);
             }

@@ -39,13 +39,24 @@ pub struct LeaderClients {
 }
 
 impl LeaderClients {
-    /// The tracker follows the prepared tree: exactly its open sessions.
+    /// At every step: the tracker follows the prepared tree (as many sessions;
+    /// [`LeaderClients::check_sessions`] compares them one by one wherever
+    /// either set changes), and no sync waits for a round not yet sent.
     pub fn check_invariants(&self, prep: &crate::tree::DataTree) {
+        assert_eq!(
+            self.tracker.count(),
+            prep.sessions().len(),
+            "session tracker out of step with the prepared tree"
+        );
+        assert!(self.syncs.iter().all(|sync| sync.round <= self.ping_round));
+    }
+
+    /// The tracker follows the prepared tree: exactly its open sessions.
+    pub fn check_sessions(&self, prep: &crate::tree::DataTree) {
         assert!(
             self.tracker.tracked().eq(prep.sessions().keys().copied()),
             "session tracker out of step with the prepared tree"
         );
-        assert!(self.syncs.iter().all(|sync| sync.round <= self.ping_round));
     }
 }
 
@@ -154,6 +165,7 @@ impl Peer {
         let (tick_ms, ticks) = (self.config.tick_ms, self.ticks);
         let open = self.store.tree().sessions().clone();
         self.leading().clients.tracker = SessionTracker::start(&open, tick_ms, ticks);
+        self.leading().check_sessions();
     }
 
     /// Every tick: this replica's own sessions are alive; expired ones are closed.
@@ -177,7 +189,8 @@ impl Peer {
                 tracker.add(header.session, *timeout_ms, tick_ms, ticks);
             }
             Txn::CloseSession { .. } => tracker.remove(header.session),
-            _ => {}
+            _ => return,
         }
+        self.leading().check_sessions();
     }
 }

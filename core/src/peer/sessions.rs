@@ -89,6 +89,11 @@ impl SessionTracker {
     pub fn tracked(&self) -> impl Iterator<Item = SessionId> + '_ {
         self.sessions.keys().copied()
     }
+
+    /// How many sessions are tracked.
+    pub fn count(&self) -> usize {
+        self.sessions.len()
+    }
 }
 
 #[cfg(test)]
