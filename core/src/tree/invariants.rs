@@ -12,9 +12,16 @@ impl DataTree {
         if root.znode.stat.ephemeral_owner != SessionId::NONE {
             return Err("the root is ephemeral".to_owned());
         }
-        for (path, node) in &self.nodes {
-            self.check_node(path, node)
-                .map_err(|why| format!("{path}: {why}"))?;
+        // Every non-root node is among its parent's children (check_node), a
+        // pairing of nodes with child entries that is one to one: with as many
+        // entries as non-root nodes, no entry names a missing node, and the
+        // entries need no lookup each. Otherwise, or when anything else is
+        // broken, the nodes are checked again with every entry looked up, so
+        // the error names the first broken node exactly as before.
+        let entries: usize = self.nodes.values().map(|node| node.children.len()).sum();
+        let paired = entries + 1 == self.nodes.len();
+        if !(paired && self.check_nodes(false).is_ok()) {
+            self.check_nodes(true)?;
         }
         self.check_ephemeral_index()?;
         let recomputed = self.recompute_digest();
@@ -27,7 +34,17 @@ impl DataTree {
         Ok(())
     }
 
-    fn check_node(&self, path: &str, node: &Node) -> Result<(), String> {
+    /// Each node in path order; `look_up_children` also checks that every
+    /// child entry names an existing node.
+    fn check_nodes(&self, look_up_children: bool) -> Result<(), String> {
+        for (path, node) in &self.nodes {
+            self.check_node(path, node, look_up_children)
+                .map_err(|why| format!("{path}: {why}"))?;
+        }
+        Ok(())
+    }
+
+    fn check_node(&self, path: &str, node: &Node, look_up_children: bool) -> Result<(), String> {
         let stat = &node.znode.stat;
         if stat.num_children as usize != node.children.len() {
             return Err(format!(
@@ -49,7 +66,7 @@ impl DataTree {
                 return Err("not among its parent's children".to_owned());
             }
         }
-        for name in &node.children {
+        for name in node.children.iter().filter(|_| look_up_children) {
             if !self.nodes.contains_key(&child_path(path, name)) {
                 return Err(format!("child {name} missing"));
             }
@@ -193,4 +210,46 @@ fn stat_difference(a: &Stat, b: &Stat) -> String {
         .collect();
     assert!(!differing.is_empty(), "called only for unequal stats");
     differing.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tree::{DataTree, Znode};
+
+    fn tree_of(paths: &[&str]) -> DataTree {
+        let mut tree = DataTree::new();
+        for path in paths {
+            tree.insert_node(path.to_string(), Znode::default());
+        }
+        tree.check_invariants().expect("built by the tree's own edits");
+        tree
+    }
+
+    #[test]
+    fn a_child_entry_naming_no_node_is_found_and_named() {
+        let mut tree = tree_of(&["/a", "/a/b", "/c"]);
+        let c = tree.nodes.get_mut("/c").expect("built");
+        c.children.insert("ghost".to_string());
+        c.znode.stat.num_children = 1;
+        tree.digest = tree.recompute_digest();
+        assert_eq!(
+            tree.check_invariants(),
+            Err("/c: child ghost missing".to_string())
+        );
+    }
+
+    #[test]
+    fn with_as_many_entries_as_nodes_the_first_broken_node_is_still_named() {
+        // "/a" lists a child that does not exist, and "/a/b" is missing from
+        // "/a"'s children: as many entries as non-root nodes, both broken.
+        // The error names "/a", the first in path order.
+        let mut tree = tree_of(&["/a", "/a/b"]);
+        let a = tree.nodes.get_mut("/a").expect("built");
+        a.children = ["z".to_string()].into_iter().collect();
+        tree.digest = tree.recompute_digest();
+        assert_eq!(
+            tree.check_invariants(),
+            Err("/a: child z missing".to_string())
+        );
+    }
 }
