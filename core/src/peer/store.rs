@@ -86,18 +86,23 @@ impl Store {
     /// Builds the store from recovery; issues the torn-tail repair (last op tagged `StartupDone`).
     pub fn start(
         config: StoreConfig,
-        recovered: Recovered,
+        mut recovered: Recovered,
         skip_truncation: bool,
         outputs: &mut Vec<Output>,
     ) -> Store {
-        let mut logged = BTreeMap::new();
-        for record in &recovered.log_records {
-            logged.insert(record.zxid(), record.clone());
-        }
+        // Moved, not copied: the records are in zxid order, so the map is
+        // built in one pass.
+        let records = std::mem::take(&mut recovered.log_records);
+        let record_count = records.len();
+        let logged: BTreeMap<Zxid, LogRecord> = records
+            .into_iter()
+            .map(|record| (record.zxid(), record))
+            .collect();
+        assert_eq!(logged.len(), record_count, "recovered zxids are distinct");
         let snapshot_zxid = recovered.snapshot_tree.last_processed_zxid();
         let mut store = Store {
             restored: recovered.restored && !recovered.repairing,
-            tree: recovered.snapshot_tree.clone(),
+            tree: std::mem::take(&mut recovered.snapshot_tree),
             last_logged: recovered.last_zxid,
             tree_past_log: false,
             log: LogWriter::new(config.dbid, config.log_roll_bytes, recovered.last_zxid),
