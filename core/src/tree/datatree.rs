@@ -111,16 +111,7 @@ impl DataTree {
             .nodes
             .get_mut(path)
             .expect("modify_node: the node exists");
-        let owner_before = node.znode.stat.ephemeral_owner;
-        self.digest = self.digest.wrapping_sub(node_hash(path, &node.znode));
-        change(&mut node.znode);
-        node.znode.stat.num_children = node.children.len() as u32;
-        node.znode.stat.data_length = node.znode.data.len() as u32;
-        assert_eq!(
-            node.znode.stat.ephemeral_owner, owner_before,
-            "{path}: owner is fixed"
-        );
-        self.digest = self.digest.wrapping_add(node_hash(path, &node.znode));
+        edit_node(&mut self.digest, path, node, |node| change(&mut node.znode));
     }
 
     /// Links a new node under its existing parent. Structural only: the
@@ -211,10 +202,11 @@ impl DataTree {
         edit: impl FnOnce(&mut BTreeSet<String>) -> bool,
     ) {
         let node = self.nodes.get_mut(parent).expect("the parent exists");
-        let changed = edit(&mut node.children);
-        assert!(changed, "{parent}: children set out of step");
-        // modify_node recomputes num_children from the children set.
-        self.modify_node(parent, |_| {});
+        // edit_node recomputes num_children from the children set.
+        edit_node(&mut self.digest, parent, node, |node| {
+            let changed = edit(&mut node.children);
+            assert!(changed, "{parent}: children set out of step");
+        });
     }
 
     pub(super) fn insert_session(&mut self, session: SessionId, timeout_ms: u32) {
@@ -236,13 +228,14 @@ impl DataTree {
         let Some(parent) = parent_of(child) else {
             return;
         };
-        match self.nodes.get(parent) {
-            Some(node) if node.znode.stat.czxid <= zxid => {}
-            _ => return,
+        let Some(node) = self.nodes.get_mut(parent) else {
+            return;
+        };
+        if node.znode.stat.czxid > zxid {
+            return;
         }
-        let parent = parent.to_owned();
-        self.modify_node(&parent, |znode| {
-            let stat: &mut Stat = &mut znode.stat;
+        edit_node(&mut self.digest, parent, node, |node| {
+            let stat: &mut Stat = &mut node.znode.stat;
             // The second arm lets a cversion wrap past i32::MAX, as ZooKeeper's int does.
             if parent_cversion > stat.cversion || parent_cversion == stat.cversion.wrapping_add(1) {
                 stat.cversion = parent_cversion;
@@ -250,6 +243,22 @@ impl DataTree {
             stat.pzxid = stat.pzxid.max(zxid);
         });
     }
+}
+
+/// Changes one node found in the tree, keeping the tree's `digest` in step:
+/// `num_children` and `data_length` are owned by the tree and restored, and
+/// the owner of an ephemeral never changes. One lookup serves the whole edit.
+fn edit_node(digest: &mut u64, path: &str, node: &mut Node, change: impl FnOnce(&mut Node)) {
+    let owner_before = node.znode.stat.ephemeral_owner;
+    *digest = digest.wrapping_sub(node_hash(path, &node.znode));
+    change(node);
+    node.znode.stat.num_children = node.children.len() as u32;
+    node.znode.stat.data_length = node.znode.data.len() as u32;
+    assert_eq!(
+        node.znode.stat.ephemeral_owner, owner_before,
+        "{path}: owner is fixed"
+    );
+    *digest = digest.wrapping_add(node_hash(path, &node.znode));
 }
 
 impl Default for DataTree {
