@@ -72,11 +72,13 @@ pub fn name_of(path: &str) -> &str {
 pub fn child_path(parent: &str, name: &str) -> String {
     assert!(!name.is_empty(), "a child name is never empty");
     assert!(!name.contains('/'), "a child name has no '/': {name:?}");
-    if parent == "/" {
-        format!("/{name}")
-    } else {
-        format!("{parent}/{name}")
-    }
+    // One allocation of the exact size (a `format!` grows its buffer).
+    let prefix = if parent == "/" { "" } else { parent };
+    let mut path = String::with_capacity(prefix.len() + 1 + name.len());
+    path.push_str(prefix);
+    path.push('/');
+    path.push_str(name);
+    path
 }
 
 /// The final path of a sequential create: ZooKeeper's
