@@ -108,6 +108,9 @@ impl SnapshotEncoder {
     }
 }
 
+/// The smallest node record: a one-byte path, no data.
+const MIN_NODE_RECORD_BYTES: usize = 1 + 4 + 1 + STAT_BYTES + 4;
+
 /// Bytes in a node record: tag, path (u32 length first), Stat, data (likewise).
 fn node_record_bytes(path: &str, znode: &Znode) -> usize {
     1 + 4 + path.len() + STAT_BYTES + 4 + znode.data.len()
@@ -179,7 +182,8 @@ fn decode_body(body: &[u8]) -> Result<SnapshotContents, String> {
         let session = SessionId(reader.u64().map_err(err)?);
         sessions.insert(session, reader.u32().map_err(err)?);
     }
-    let mut nodes = Vec::new();
+    // An upper bound on the node count, so the list never grows by copying.
+    let mut nodes = Vec::with_capacity(reader.remaining() / MIN_NODE_RECORD_BYTES);
     loop {
         match reader.u8().map_err(err)? {
             TAG_NODE => nodes.push(decode_znode(&mut reader).map_err(err)?),

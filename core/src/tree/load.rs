@@ -127,11 +127,10 @@ fn child_names(records: &[(String, Znode)], order: &[usize]) -> Result<Vec<Vec<S
     let mut children: Vec<Vec<String>> = vec![Vec::new(); order.len()];
     for (position, &index) in order.iter().enumerate().skip(1) {
         let path = records[index].0.as_str();
-        let parent = parent_of(path).expect("only the root has no parent");
+        let (parent, name) = split_path(path);
         let parent_position = parent_position(records, &order[..position], parent)
             .ok_or_else(|| format!("snapshot node {path} has no parent"))?;
         let siblings = &mut children[parent_position];
-        let name = name_of(path);
         assert!(
             siblings.last().is_none_or(|last| last.as_str() < name),
             "child_names: {path} arrives after its smaller siblings"
@@ -145,6 +144,23 @@ fn child_names(records: &[(String, Znode)], order: &[usize]) -> Result<Vec<Vec<S
         "every node but the root is a child"
     );
     Ok(children)
+}
+
+/// `(parent_of(path), name_of(path))` of a valid path other than the root,
+/// from one scan for the last '/'.
+fn split_path(path: &str) -> (&str, &str) {
+    let last_slash = path
+        .bytes()
+        .rposition(|byte| byte == b'/')
+        .expect("a valid path has a '/'");
+    let parent = if last_slash == 0 {
+        "/"
+    } else {
+        &path[..last_slash]
+    };
+    let name = &path[last_slash + 1..];
+    debug_assert_eq!((Some(parent), name), (parent_of(path), name_of(path)));
+    (parent, name)
 }
 
 /// Where `parent` is among `before`, if anywhere: `before` holds the records
