@@ -20,10 +20,16 @@ pub fn validate_path(path: &str) -> Result<(), &'static str> {
         return Err("path must not end with '/'");
     }
     // Skip the leading '/': every component after it must be a proper name.
-    for component in path[1..].split('/') {
-        validate_name(component)?;
+    // (A byte scan splits where `split('/')` would, in one pass.)
+    let names = &path[1..];
+    let mut start = 0;
+    for (at, byte) in names.bytes().enumerate() {
+        if byte == b'/' {
+            validate_name(&names[start..at])?;
+            start = at + 1;
+        }
     }
-    Ok(())
+    validate_name(&names[start..])
 }
 
 fn validate_name(name: &str) -> Result<(), &'static str> {
@@ -166,7 +172,35 @@ mod tests {
         Ok(())
     }
 
+    /// `validate_path` as it was before its byte scans.
+    fn validate_path_by_split(path: &str) -> Result<(), &'static str> {
+        if path.is_empty() {
+            return Err("empty path");
+        }
+        if path.len() > MAX_PATH_BYTES {
+            return Err("path too long");
+        }
+        if !path.starts_with('/') {
+            return Err("path must start with '/'");
+        }
+        if path == "/" {
+            return Ok(());
+        }
+        if path.ends_with('/') {
+            return Err("path must not end with '/'");
+        }
+        for component in path[1..].split('/') {
+            validate_name_by_chars(component)?;
+        }
+        Ok(())
+    }
+
     proptest::proptest! {
+        #[test]
+        fn paths_are_judged_as_by_split(path in "/?[/a.\\x00\\x7f\\u{85}\\u{e000}é]{0,8}") {
+            proptest::prop_assert_eq!(validate_path(&path), validate_path_by_split(&path));
+        }
+
         #[test]
         fn names_are_judged_as_by_chars(name in "[a.\\x00-\\x7f\\u{80}-\\u{a0}\\u{e000}\\u{f8ff}\\u{fff0}-\\u{ffff}é]{0,4}") {
             proptest::prop_assert_eq!(validate_name(&name), validate_name_by_chars(&name));
