@@ -18,7 +18,8 @@
 
 use crate::codec::{Reader, Writer, MAX_LIST_ITEMS};
 use crate::ids::{SessionId, Zxid};
-use crate::tree::{decode_znode, encode_znode, Znode};
+use crate::tree::{decode_znode, encode_znode, Znode, STAT_BYTES};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 pub const SNAPSHOT_MAGIC: u32 = u32::from_be_bytes(*b"ZKSN");
@@ -62,14 +63,19 @@ impl SnapshotEncoder {
         (encoder, bytes)
     }
 
-    /// The bytes for a chunk of nodes.
-    pub fn chunk(&mut self, nodes: &[(String, Znode)]) -> Vec<u8> {
-        let mut bytes = Vec::new();
+    /// The bytes for a chunk of nodes (owned or borrowed).
+    pub fn chunk<Z: Borrow<Znode>>(&mut self, nodes: &[(String, Z)]) -> Vec<u8> {
+        let size: usize = nodes
+            .iter()
+            .map(|(path, znode)| node_record_bytes(path, znode.borrow()))
+            .sum();
+        let mut bytes = Vec::with_capacity(size);
         let mut writer = Writer::new(&mut bytes);
         for (path, znode) in nodes {
             writer.u8(TAG_NODE);
-            encode_znode(path, znode, &mut writer);
+            encode_znode(path, znode.borrow(), &mut writer);
         }
+        assert_eq!(bytes.len(), size, "chunk: records are sized exactly");
         self.absorb(&bytes);
         self.node_count += nodes.len() as u64;
         bytes
@@ -100,6 +106,14 @@ impl SnapshotEncoder {
         self.crc = crc32c::crc32c_append(self.crc, bytes);
         self.bytes += bytes.len() as u64;
     }
+}
+
+/// The smallest node record: a one-byte path, no data.
+const MIN_NODE_RECORD_BYTES: usize = 1 + 4 + 1 + STAT_BYTES + 4;
+
+/// Bytes in a node record: tag, path (u32 length first), Stat, data (likewise).
+fn node_record_bytes(path: &str, znode: &Znode) -> usize {
+    1 + 4 + path.len() + STAT_BYTES + 4 + znode.data.len()
 }
 
 /// A decoded, seal-checked snapshot.
@@ -168,7 +182,8 @@ fn decode_body(body: &[u8]) -> Result<SnapshotContents, String> {
         let session = SessionId(reader.u64().map_err(err)?);
         sessions.insert(session, reader.u32().map_err(err)?);
     }
-    let mut nodes = Vec::new();
+    // An upper bound on the node count, so the list never grows by copying.
+    let mut nodes = Vec::with_capacity(reader.remaining() / MIN_NODE_RECORD_BYTES);
     loop {
         match reader.u8().map_err(err)? {
             TAG_NODE => nodes.push(decode_znode(&mut reader).map_err(err)?),

@@ -84,7 +84,11 @@ impl SnapshotJob {
         self.chunks_written += 1;
         let mut nodes = Vec::with_capacity(self.chunk_nodes);
         loop {
-            let finished = self.walk.next_chunk(tree, self.chunk_nodes, &mut nodes);
+            let finished = self
+                .walk
+                .visit_chunk(tree, self.chunk_nodes, |path, znode| {
+                    nodes.push((path, znode));
+                });
             assert!(nodes.len() <= self.chunk_nodes);
             if !nodes.is_empty() {
                 // The next completion continues the walk, or seals a finished one.

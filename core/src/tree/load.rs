@@ -32,8 +32,8 @@ impl DataTree {
     ) -> Result<DataTree, String> {
         let order = path_order(&records)?;
         check_root(&records, &order)?;
-        let children = child_names(&records, &order)?;
-        let nodes = into_nodes(records, &order, children);
+        let children = child_index(&records, &order)?;
+        let nodes = into_nodes(records, &order, &children);
         Ok(DataTree::from_nodes(zxid, sessions, nodes))
     }
 
@@ -117,34 +117,74 @@ fn check_root(records: &[(String, Znode)], order: &[usize]) -> Result<(), String
     Ok(())
 }
 
-/// The child names of each record, by its position in `order`. `Err` names
-/// the first record, in path order, whose parent is not in the snapshot.
-fn child_names(records: &[(String, Znode)], order: &[usize]) -> Result<Vec<Vec<String>>, String> {
+/// Each record's children, by its position in `order`: the records (indices
+/// into `records`) at `children[starts[p]..starts[p + 1]]`, in name order.
+/// Flat, so building it allocates a few lists rather than one per parent.
+struct ChildIndex {
+    starts: Vec<usize>,
+    children: Vec<usize>,
+}
+
+impl ChildIndex {
+    fn of(&self, position: usize) -> &[usize] {
+        &self.children[self.starts[position]..self.starts[position + 1]]
+    }
+}
+
+/// The children of each record. `Err` names the first record, in path
+/// order, whose parent is not in the snapshot.
+fn child_index(records: &[(String, Znode)], order: &[usize]) -> Result<ChildIndex, String> {
     assert_eq!(
         records[order[0]].0, "/",
-        "child_names: the root comes first"
+        "child_index: the root comes first"
     );
-    let mut children: Vec<Vec<String>> = vec![Vec::new(); order.len()];
+    // The parent's position of each record after the root.
+    let mut parents = Vec::with_capacity(order.len() - 1);
     for (position, &index) in order.iter().enumerate().skip(1) {
         let path = records[index].0.as_str();
-        let parent = parent_of(path).expect("only the root has no parent");
+        let (parent, _) = split_path(path);
         let parent_position = parent_position(records, &order[..position], parent)
             .ok_or_else(|| format!("snapshot node {path} has no parent"))?;
-        let siblings = &mut children[parent_position];
-        let name = name_of(path);
-        assert!(
-            siblings.last().is_none_or(|last| last.as_str() < name),
-            "child_names: {path} arrives after its smaller siblings"
-        );
-        siblings.push(name.to_owned());
+        parents.push(parent_position);
     }
-    let linked: usize = children.iter().map(Vec::len).sum();
+    let mut starts = vec![0; order.len() + 1];
+    for &parent in &parents {
+        starts[parent + 1] += 1;
+    }
+    for position in 0..order.len() {
+        starts[position + 1] += starts[position];
+    }
+    // Children are placed in path order, which for siblings is name order.
+    let mut next = starts.clone();
+    let mut children = vec![0; parents.len()];
+    for (&parent, &index) in parents.iter().zip(&order[1..]) {
+        children[next[parent]] = index;
+        next[parent] += 1;
+    }
+    assert_eq!(next[..order.len()], starts[1..], "every child is placed");
     assert_eq!(
-        linked + 1,
+        children.len() + 1,
         order.len(),
         "every node but the root is a child"
     );
-    Ok(children)
+    Ok(ChildIndex { starts, children })
+}
+
+/// `(parent_of(path), name_of(path))` of a valid path other than the root,
+/// from one scan for the last '/'.
+fn split_path(path: &str) -> (&str, &str) {
+    let last_slash = path
+        .bytes()
+        .rposition(|byte| byte == b'/')
+        .expect("a valid path has a '/'");
+    let parent = if last_slash == 0 {
+        "/"
+    } else {
+        &path[..last_slash]
+    };
+    let name = &path[last_slash + 1..];
+    debug_assert_eq!((Some(parent), name), (parent_of(path), name_of(path)));
+    (parent, name)
 }
 
 /// Where `parent` is among `before`, if anywhere: `before` holds the records
@@ -169,26 +209,55 @@ fn parent_position(records: &[(String, Znode)], before: &[usize], parent: &str) 
 fn into_nodes(
     mut records: Vec<(String, Znode)>,
     order: &[usize],
-    children: Vec<Vec<String>>,
+    children: &ChildIndex,
 ) -> BTreeMap<String, Node> {
-    assert_eq!(children.len(), order.len());
+    assert_eq!(children.starts.len(), order.len() + 1);
     let count = records.len();
     let nodes: BTreeMap<String, Node> = order
         .iter()
-        .zip(children)
-        .map(|(&index, names)| {
+        .enumerate()
+        .map(|(position, &index)| {
+            // The children sort after their parent: none is taken yet.
+            let names = child_set(&records, children.of(position));
             let (path, mut znode) = std::mem::take(&mut records[index]);
-            znode.stat.num_children = names.len() as u32;
-            let children: BTreeSet<String> = names.into_iter().collect();
+            znode.stat.num_children = children.of(position).len() as u32;
             // A set drops repeats silently, as does the map below.
             assert_eq!(
-                children.len(),
+                names.len(),
                 znode.stat.num_children as usize,
                 "into_nodes: {path} has distinct children"
             );
-            (path, Node { znode, children })
+            (
+                path,
+                Node {
+                    znode,
+                    children: names,
+                },
+            )
         })
         .collect();
     assert_eq!(nodes.len(), count, "into_nodes: every record is a node");
     nodes
+}
+
+/// The names of the records at `children` (siblings, in increasing order).
+/// Most nodes have none or one: those skip the sort and bulk build of `collect`.
+fn child_set(records: &[(String, Znode)], children: &[usize]) -> BTreeSet<String> {
+    let names = children.iter().map(|&index| name_of(&records[index].0));
+    let mut set = BTreeSet::new();
+    if children.len() <= 1 {
+        set.extend(names.map(str::to_owned));
+        return set;
+    }
+    let mut last = "";
+    for name in names.clone() {
+        assert!(
+            last < name,
+            "child_set: {name} arrives after its smaller siblings"
+        );
+        last = name;
+    }
+    set = names.map(str::to_owned).collect();
+    assert_eq!(set.len(), children.len(), "child_set: names are distinct");
+    set
 }

@@ -51,6 +51,22 @@ impl FuzzyWalk {
         max_nodes: usize,
         out: &mut Vec<(String, Znode)>,
     ) -> bool {
+        let before = out.len();
+        let done = self.visit_chunk(tree, max_nodes, |path, znode| {
+            out.push((path, znode.clone()));
+        });
+        assert!(out.len() - before <= max_nodes);
+        done
+    }
+
+    /// `next_chunk` without copying the znodes: `visit` gets each emitted
+    /// node's path and its state in `tree`, in walk order.
+    pub fn visit_chunk<'t>(
+        &mut self,
+        tree: &'t DataTree,
+        max_nodes: usize,
+        mut visit: impl FnMut(String, &'t Znode),
+    ) -> bool {
         assert!(max_nodes > 0, "next_chunk: a chunk holds at least one node");
         let mut emitted = 0;
         while emitted < max_nodes {
@@ -66,7 +82,7 @@ impl FuzzyWalk {
                 self.stack.len() <= tree.nodes.len() + MAX_LIST_ITEMS,
                 "walk stack is bounded"
             );
-            out.push((path, node.znode.clone()));
+            visit(path, &node.znode);
             emitted += 1;
         }
         assert!(emitted <= max_nodes);
