@@ -221,7 +221,8 @@ mod tests {
         for path in paths {
             tree.insert_node(path.to_string(), Znode::default());
         }
-        tree.check_invariants().expect("built by the tree's own edits");
+        tree.check_invariants()
+            .expect("built by the tree's own edits");
         tree
     }
 
