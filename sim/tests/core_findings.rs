@@ -1,6 +1,6 @@
 //! Seeds of the built-in scenarios that once failed, each for a cause in the
-//! core; the clean core must pass them. (Seeds of the operator scenarios are
-//! in `operator_actions.rs`.)
+//! core (or, where said, in how the simulator judged the core); the clean core
+//! must pass them. (Seeds of the operator scenarios are in `operator_actions.rs`.)
 //!
 //! purge-under-load:
 //! - 1224: bit rot turned a repairing replica's acceptedEpoch from 28 into 68.
@@ -28,6 +28,17 @@
 //! (9fc2dfc), which moved every run: they no longer replay the interleavings
 //! above, only pass. The 7305 fix has its own test, message by message
 //! (`core/src/peer/follower_tests.rs`).
+//!
+//! purge-under-load, found by a sweep of seeds 1300..1800 on 7d39e2c:
+//! - 1490 (the simulator's judgement): n0's log held one fsynced record,
+//!   0x100000001, which n0 had delivered; bit rot then hit that record, the
+//!   last of the file, inside the sector after the header. The scan skipped it
+//!   as the remains of a torn batch (no later record proves it durable) and
+//!   reported no torn tail, so the simulator, which forgives a rotted last
+//!   batch only when recovery names a torn tail, reported the loss as a
+//!   monotonic-read violation. The scan now reports what it skips at the end
+//!   (`skipped_tail`), and a skipped tail in a rotted file that takes
+//!   delivered txns counts as a rotted tail taken for torn.
 //!
 //! crash-during-sync:
 //! - 866: n2 installed a SNAP at 0xb00000046 and crashed before removing its
@@ -69,4 +80,16 @@ fn a_current_epoch_write_of_an_earlier_round_does_not_complete_this_one() {
 #[test]
 fn the_leader_diffs_only_from_the_chain_that_ends_its_log() {
     passes("crash-during-sync", 866);
+}
+
+#[test]
+fn a_rotted_last_record_skipped_inside_its_sector_is_a_torn_tail() {
+    let built_in = zksim::builtin::resolve("purge-under-load").expect("built-in");
+    let outcome = run_seed(&built_in, 1490, Bugs::none(), None);
+    assert!(outcome.violations.is_empty(), "{:?}", outcome.violations);
+    let taken_for_torn = outcome.probes.get("rotted-tails-taken-for-torn");
+    assert!(
+        taken_for_torn.is_some_and(|count| *count >= 1),
+        "the seed still reaches the skipped rotted record: {taken_for_torn:?}"
+    );
 }

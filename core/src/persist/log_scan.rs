@@ -58,6 +58,20 @@ pub struct LogScan {
     /// Every valid record, in log order.
     pub records: Vec<LogRecord>,
     pub torn_tail: Option<TornTail>,
+    /// Damaged bytes after the last valid record, inside a sector, that the
+    /// scan skipped as the remains of a torn batch (no record after them shows
+    /// they had been durable). Nothing is removed for them; reported so a
+    /// reader can tell that the log may have ended with a record there.
+    pub skipped_tail: Option<SkippedTail>,
+}
+
+/// Unparsable, non-zero bytes at the end of the log, skipped rather than
+/// truncated: the scan cannot tell a torn batch from a damaged record there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedTail {
+    pub file: String,
+    pub offset: u64,
+    pub reason: String,
 }
 
 /// Damage that recovery must not paper over.
@@ -120,7 +134,8 @@ pub fn scan_log(files: &[LogFileImage<'_>], dbid: u64) -> Result<LogScan, LogSca
         return Err(duplicate);
     }
     let mut scan = LogScan::default();
-    let stop = scan_valid_prefix(files, dbid, &mut scan.records).map_err(LogScanError::Corrupt)?;
+    let stop = scan_valid_prefix(files, dbid, &mut scan.records, &mut scan.skipped_tail)
+        .map_err(LogScanError::Corrupt)?;
     let Some(stop) = stop else {
         return Ok(scan);
     };
@@ -259,11 +274,14 @@ impl Skipped {
     }
 }
 
-/// Collects valid records until the first damaged one; returns where it stopped.
+/// Collects valid records until the first damaged one; returns where it
+/// stopped. When it reads to the end, `skipped_tail` is the damage it
+/// skipped after the last valid record, if any.
 fn scan_valid_prefix(
     files: &[LogFileImage<'_>],
     dbid: u64,
     records: &mut Vec<LogRecord>,
+    skipped_tail: &mut Option<SkippedTail>,
 ) -> Result<Option<Stop>, LogCorruption> {
     let mut skipped = Skipped::default();
     for (file_index, file) in files.iter().enumerate() {
@@ -322,6 +340,12 @@ fn scan_valid_prefix(
             offset += size;
         }
     }
+    assert!(skipped_tail.is_none(), "set only here, once");
+    *skipped_tail = skipped.damage.map(|skip| SkippedTail {
+        file: files[skip.file_index].name.to_string(),
+        offset: skip.offset as u64,
+        reason: skip.fault.to_string(),
+    });
     Ok(None)
 }
 

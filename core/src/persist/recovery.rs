@@ -7,7 +7,7 @@ use crate::bugs::{Bugs, PlantedBug};
 use crate::ids::{Epoch, Zxid};
 use crate::persist::epoch_file::decode_epoch;
 use crate::persist::log_format::LogRecord;
-use crate::persist::log_scan::{scan_log, LogFileImage, LogScanError, TornTail};
+use crate::persist::log_scan::{scan_log, LogFileImage, LogScanError, SkippedTail, TornTail};
 use crate::persist::names::{classify, FileKind, ACCEPTED_EPOCH, CURRENT_EPOCH, RESTORE_MARKER};
 use crate::persist::snapshot_format::decode_snapshot;
 use crate::persist::snapshot_format::decode_snapshot_unsealed;
@@ -32,6 +32,9 @@ pub struct Recovered {
     pub snapshots_rejected: Vec<(String, String)>,
     pub txns_replayed: u64,
     pub torn_tail: Option<TornTail>,
+    /// Damage the log scan skipped after the last valid record (see
+    /// [`crate::persist::log_scan::LogScan::skipped_tail`]).
+    pub skipped_tail: Option<SkippedTail>,
     /// Log files that remain after the torn tail's plan, by first zxid.
     pub log_files: BTreeMap<Zxid, String>,
     /// Usable snapshots by zxid.
@@ -69,6 +72,7 @@ impl Recovered {
             snapshots_rejected: Vec::new(),
             txns_replayed: 0,
             torn_tail: None,
+            skipped_tail: None,
             log_files: BTreeMap::new(),
             snapshot_files: BTreeMap::new(),
             other_files: files,
@@ -152,6 +156,7 @@ pub fn recover_with_bugs(
             .push(crate::persist::synced_hint::SYNCED_HINT.to_string());
     }
     recovered.torn_tail = scan.torn_tail;
+    recovered.skipped_tail = scan.skipped_tail;
     recovered.log_files = surviving_logs(&logs, recovered.torn_tail.as_ref());
     check_synced_hint(image, &recovered)?;
     let (accepted, current) = read_epochs(image, recovered.last_zxid)?;
@@ -245,6 +250,7 @@ fn rebuild(
         snapshots_rejected: rejected,
         txns_replayed,
         torn_tail: None,
+        skipped_tail: None,
         log_files: BTreeMap::new(),
         snapshot_files: usable,
         other_files,

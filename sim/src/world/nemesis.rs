@@ -282,8 +282,17 @@ impl World {
             self.violation(kind, Some(node), message);
         }
         let host = &self.nodes[node as usize];
-        let rotted_tail = (recovered.torn_tail.as_ref())
-            .is_some_and(|tail| host.rotted_files.contains(&tail.file));
+        let rotted = |file: &String| host.rotted_files.contains(file);
+        // Recovery truncates a torn tail, or skips damage inside a sector after
+        // the last valid record (a torn batch either way: it cannot tell). The
+        // second counts when it took txns the node had delivered (rot in a
+        // batch's padding, say, takes none).
+        let rotted_tail = recovered
+            .torn_tail
+            .as_ref()
+            .is_some_and(|tail| rotted(&tail.file))
+            || ((recovered.skipped_tail.as_ref()).is_some_and(|tail| rotted(&tail.file))
+                && recovered.last_zxid < host.delivered_max);
         if rotted_tail {
             // Bit rot in the log's last batch, before any later write proved
             // it durable, reads as a torn write: recovery cannot tell, and

@@ -151,6 +151,15 @@ fn a_partial_record_within_its_first_sector_is_treated_as_padding() {
     let scan = scan_one(&file, &file.bytes[..span.end - 1]).expect("not corrupt");
     assert!(scan.records.is_empty());
     assert_eq!(scan.torn_tail, None);
+    // Reported as skipped, so a reader can tell the log may have held a record there.
+    let skipped = scan.skipped_tail.expect("the partial record is reported");
+    assert_eq!(
+        (skipped.file.as_str(), skipped.offset),
+        (file.name.as_str(), span.start as u64)
+    );
+    // The intact log reports nothing skipped (zero padding is not damage).
+    let intact = scan_one(&file, &file.bytes).expect("intact");
+    assert_eq!((intact.records.len(), intact.skipped_tail), (1, None));
 }
 
 proptest! {
@@ -231,7 +240,14 @@ proptest! {
         let mut bytes = file.bytes.clone();
         bytes[at] ^= 1 << bit;
         let expect = expect_damage(&file.spans, damaged, bytes.len(), true);
-        check(&scan_one(&file, &bytes), &file, &expect, damaged, &history);
+        let scan = scan_one(&file, &bytes);
+        check(&scan, &file, &expect, damaged, &history);
+        if expect == Expect::Clean {
+            // Skipped to the end of the file: reported, not truncated.
+            let skipped = scan.expect("clean").skipped_tail.expect("the skipped damage is reported");
+            prop_assert_eq!(&skipped.file, &file.name);
+            prop_assert_eq!(skipped.offset, span.start as u64);
+        }
     }
 
     /// A record removed from the middle, framing intact: the next one names a
