@@ -145,12 +145,16 @@ impl DataTree {
         if parent_of(path).is_none() {
             return Err(ErrorCode::BadArguments);
         }
-        if let Some(existing) = self.node(path) {
+        if let Some(existing) = self.nodes.get(path) {
             // A node created after this txn is a later incarnation: keep it.
             // Otherwise its children (possible only in a fuzzy snapshot) go too:
             // they are re-created by the txns that follow.
-            if existing.stat.czxid <= zxid {
-                self.remove_subtree(path);
+            if existing.znode.stat.czxid <= zxid {
+                if existing.children.is_empty() {
+                    self.remove_leaf(path); // what remove_subtree does for a leaf
+                } else {
+                    self.remove_subtree(path);
+                }
             }
         }
         self.fix_up_parent(path, parent_cversion, zxid);

@@ -117,11 +117,9 @@ impl DataTree {
     /// Links a new node under its existing parent. Structural only: the
     /// parent's cversion and pzxid are the caller's business.
     pub(super) fn insert_node(&mut self, path: String, mut znode: Znode) {
-        let parent = parent_of(&path)
-            .expect("insert_node: never the root")
-            .to_owned();
+        let parent = parent_of(&path).expect("insert_node: never the root");
         assert!(
-            self.nodes.contains_key(&parent),
+            self.nodes.contains_key(parent),
             "insert_node: {path} has no parent"
         );
         assert!(
@@ -138,7 +136,11 @@ impl DataTree {
                 .insert(path.clone());
         }
         self.digest = self.digest.wrapping_add(node_hash(&path, &znode));
-        let name = name_of(&path).to_owned();
+        // The parent first, while `path` (which the map then takes) can lend
+        // it the parent's path and the new name.
+        self.modify_parent_children(parent, |children| {
+            children.insert(name_of(&path).to_owned())
+        });
         self.nodes.insert(
             path,
             Node {
@@ -146,14 +148,11 @@ impl DataTree {
                 children: BTreeSet::new(),
             },
         );
-        self.modify_parent_children(&parent, |children| children.insert(name));
     }
 
     /// Unlinks a node that has no children.
     pub(super) fn remove_leaf(&mut self, path: &str) {
-        let parent = parent_of(path)
-            .expect("remove_leaf: never the root")
-            .to_owned();
+        let parent = parent_of(path).expect("remove_leaf: never the root");
         let node = self
             .nodes
             .remove(path)
@@ -174,8 +173,7 @@ impl DataTree {
                 self.ephemerals.remove(&owner);
             }
         }
-        let name = name_of(path).to_owned();
-        self.modify_parent_children(&parent, |children| children.remove(&name));
+        self.modify_parent_children(parent, |children| children.remove(name_of(path)));
     }
 
     /// Unlinks a node and everything below it, deepest first.
