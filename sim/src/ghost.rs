@@ -4,6 +4,7 @@
 //! A node's history is a base (the empty tree, or the snapshot a leader sent
 //! in a SNAP sync) followed by a chain of logged records.
 
+use crate::digest_ledger::{DigestLedger, LedgerEntry};
 use std::collections::BTreeSet;
 use zksim_core::ids::Zxid;
 use zksim_core::peer::content_hash;
@@ -24,8 +25,14 @@ pub struct Ghost {
     zxids: Vec<Zxid>,
     /// The tree digest after each record.
     digests: Vec<u64>,
-    /// The state after the last record.
+    /// The ledger's name for the history up to each record (see [`DigestLedger`]).
+    entries: Vec<LedgerEntry>,
+    /// The ledger's name for the empty history on the base, once asked.
+    base_entry: Option<LedgerEntry>,
+    /// The state after the first `replayed` records: replayed only when the
+    /// ledger does not know a history's digest yet, so it may lag behind.
     tree: DataTree,
+    replayed: usize,
     /// Every zxid whose outcome a client was told by this node.
     acked: BTreeSet<Zxid>,
 }
@@ -40,8 +47,15 @@ impl Ghost {
     }
 
     /// A txn was handed to the log; it must extend the chain. `content` is
-    /// its `content_hash`, which the caller has computed already.
-    pub fn on_logged(&mut self, record: LogRecord, content: u64) -> Result<(), String> {
+    /// its `content_hash`, which the caller has computed already. The digest
+    /// after it comes from `ledger` when another ghost has logged the same
+    /// history, and from a replay otherwise.
+    pub fn on_logged(
+        &mut self,
+        record: LogRecord,
+        content: u64,
+        ledger: &mut DigestLedger,
+    ) -> Result<(), String> {
         if record.prev_zxid != self.last_zxid() {
             return Err(format!(
                 "logged {} after {}, but the last logged txn is {}",
@@ -51,14 +65,48 @@ impl Ghost {
             ));
         }
         debug_assert_eq!(content, content_hash(&record));
-        let _ = self.tree.apply(&record.header, &record.txn);
+        let history = self.last_entry(ledger);
+        let zxid = record.zxid();
         self.contents.push(content);
-        self.zxids.push(record.zxid());
+        self.zxids.push(zxid);
         self.records.push(record);
-        self.digests.push(self.tree.digest());
+        let entry = match ledger.extension(history, zxid, content) {
+            // Tests replay anyway, to check that the ledger gives what a replay gives.
+            Some(entry) if !cfg!(debug_assertions) => entry,
+            known => {
+                let digest = self.replay_all();
+                if let Some(entry) = known {
+                    assert_eq!(ledger.digest(entry), digest, "one history, one digest");
+                }
+                known.unwrap_or_else(|| ledger.extend(history, zxid, content, digest))
+            }
+        };
+        self.entries.push(entry);
+        self.digests.push(ledger.digest(entry));
         assert_eq!(self.contents.len(), self.records.len());
         assert_eq!(self.zxids.len(), self.records.len());
+        assert_eq!(self.entries.len(), self.records.len());
         Ok(())
+    }
+
+    /// The ledger's name for the history up to the last record.
+    fn last_entry(&mut self, ledger: &mut DigestLedger) -> LedgerEntry {
+        if let Some(&entry) = self.entries.last() {
+            return entry;
+        }
+        *self
+            .base_entry
+            .get_or_insert_with(|| ledger.base(self.base_zxid, self.base_tree.digest()))
+    }
+
+    /// Brings the tree up to the last record; its digest.
+    fn replay_all(&mut self) -> u64 {
+        assert!(self.replayed <= self.records.len());
+        for record in &self.records[self.replayed..] {
+            let _ = self.tree.apply(&record.header, &record.txn);
+        }
+        self.replayed = self.records.len();
+        self.tree.digest()
     }
 
     pub fn on_acked(&mut self, zxid: Zxid) {
@@ -170,7 +218,11 @@ impl Ghost {
         self.contents.truncate(keep);
         self.zxids.truncate(keep);
         self.digests.truncate(keep);
-        self.tree = self.tree_at(zxid);
+        self.entries.truncate(keep);
+        if self.replayed > keep {
+            self.tree = self.base_tree.clone();
+            self.replayed = 0;
+        }
         self.acked.retain(|acked| *acked <= zxid);
     }
 
@@ -179,10 +231,13 @@ impl Ghost {
         self.base_zxid = zxid;
         self.base_tree = tree.clone();
         self.tree = tree;
+        self.replayed = 0;
+        self.base_entry = None;
         self.records.clear();
         self.contents.clear();
         self.zxids.clear();
         self.digests.clear();
+        self.entries.clear();
         self.acked.retain(|acked| *acked <= zxid);
     }
 }

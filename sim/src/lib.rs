@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod datadir;
 pub mod determinism;
+pub mod digest_ledger;
 pub mod disk;
 pub mod exec;
 pub mod ghost;

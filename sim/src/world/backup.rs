@@ -8,6 +8,7 @@ use super::lineage::lineage_of_copy;
 use super::node::NodeState;
 use super::{CrashCause, Event, RunPhase, World, DBID};
 use crate::checker::zab::Observation;
+use crate::digest_ledger::DigestLedger;
 use crate::disk::VirtualDisk;
 use crate::ghost::Ghost;
 use crate::scenario::{FaultAction, FaultEvent};
@@ -214,7 +215,10 @@ impl World {
         self.crash_unlogged(node, CrashCause::Operator, Some(restart_us));
         let mut files = self.backups[index].files.clone();
         files.insert(RESTORE_MARKER.to_string(), Vec::new());
-        let record = restored_ghost(&recover(&files, DBID).expect("a usable backup recovers"));
+        let record = restored_ghost(
+            &recover(&files, DBID).expect("a usable backup recovers"),
+            &mut self.ledger,
+        );
         if self.bugs.has(PlantedBug::RestoreKeepsNewerLog) {
             // `cp backup/* datadir/`: what the backup lacks stays.
             let old = self.nodes[node as usize].disk.image();
@@ -288,14 +292,17 @@ impl World {
 
 /// The simulator's record of a restored directory: its snapshot as the base,
 /// then every logged txn after it, as recovery will read them.
-pub(super) fn restored_ghost(recovered: &zksim_core::persist::Recovered) -> Ghost {
+pub(super) fn restored_ghost(
+    recovered: &zksim_core::persist::Recovered,
+    ledger: &mut DigestLedger,
+) -> Ghost {
     let base = recovered.snapshot_tree.last_processed_zxid();
     let mut ghost = Ghost::default();
     ghost.reset_to_snapshot(base, recovered.snapshot_tree.clone());
     for record in recovered.log_records.iter().filter(|r| r.zxid() > base) {
         let content = zksim_core::peer::content_hash(record);
         ghost
-            .on_logged(record.clone(), content)
+            .on_logged(record.clone(), content, ledger)
             .expect("recovery checked the log's chain");
     }
     assert_eq!(ghost.last_zxid(), recovered.last_zxid);

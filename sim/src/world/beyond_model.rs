@@ -33,7 +33,7 @@ impl World {
         };
         let files = self.backups[index].files.clone();
         let recovered = recover(&files, DBID).expect("a usable backup recovers");
-        let record = restored_ghost(&recovered);
+        let record = restored_ghost(&recovered, &mut self.ledger);
         let lineage = lineage_of_copy(&self.backups[index].lineage_at_start, &record);
         // (Replacing directories abandons copies in progress: `index` moves.)
         let started_ms = self.backups[index].started_us / 1000;

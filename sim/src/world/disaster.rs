@@ -35,7 +35,7 @@ impl World {
         self.log_fault(event);
         let files = self.backups[index].files.clone();
         let recovered = recover(&files, DBID).expect("a usable backup recovers");
-        let ghost = restored_ghost(&recovered);
+        let ghost = restored_ghost(&recovered, &mut self.ledger);
         self.check_backup_point(node, &ghost);
         let message = format!(
             "the ensemble is rebuilt from n{node}'s backup taken at {} ms, holding up to {}",

@@ -32,6 +32,7 @@ use crate::checker::sequential::SequentialCheck;
 use crate::checker::watches::ChangeIndex;
 use crate::checker::zab::ZabChecker;
 use crate::clock::NodeClock;
+use crate::digest_ledger::DigestLedger;
 use crate::history::History;
 use crate::network::{Network, NetworkConfig};
 use crate::queue::{EventQueue, TimeUs};
@@ -121,6 +122,8 @@ pub struct World {
     probes: BTreeMap<&'static str, u64>,
     sequential: SequentialCheck,
     zab: ZabChecker,
+    /// The digests of the histories the nodes' ghosts replayed, shared by them.
+    ledger: DigestLedger,
     /// What every client asked and was told.
     history: History,
     /// When each lock-recipe client believed it held the lock.
@@ -213,6 +216,7 @@ impl World {
             probes: BTreeMap::new(),
             sequential: SequentialCheck::default(),
             zab: ZabChecker::new(scenario.cluster.nodes),
+            ledger: DigestLedger::default(),
             history: History::default(),
             lock_holds: Vec::new(),
             changes: ChangeIndex::default(),

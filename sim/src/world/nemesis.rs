@@ -263,7 +263,7 @@ impl World {
         if rebase == Rebase::OnRecovery {
             // Beyond the model (see `Note::TruncatedApplied`).
             let host = &mut self.nodes[node as usize];
-            host.ghost = super::backup::restored_ghost(&recovered);
+            host.ghost = super::backup::restored_ghost(&recovered, &mut self.ledger);
             host.ghosts_before_sync.clear();
             host.delivered_max = zksim_core::ids::Zxid::ZERO;
             self.observe(Observation::Wiped { node });

@@ -27,7 +27,9 @@ impl World {
                 // the rebuild waits logs onto its empty record.)
                 let logged = match host.rebase {
                     Rebase::Reloading => Ok(()),
-                    Rebase::None | Rebase::OnRecovery => host.ghost.on_logged(record, txn.content),
+                    Rebase::None | Rebase::OnRecovery => {
+                        host.ghost.on_logged(record, txn.content, &mut self.ledger)
+                    }
                 };
                 if let Err(message) = logged {
                     self.violation(ViolationKind::InvariantBroken, Some(node), message);
