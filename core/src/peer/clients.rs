@@ -342,12 +342,12 @@ impl Peer {
 
     fn answer_applied(&mut self, record: LogRecord, outcome: OpOutcome) {
         let header = record.header;
-        let conn = match &record.txn {
+        let conn = match &*record.txn {
             Txn::CreateSession { .. } => self.clients.connects.remove(&header.cxid),
             _ => self.clients.writes.remove(&(header.session, header.cxid)),
         };
         let Some(conn) = conn.filter(|conn| self.clients.conns.contains_key(conn)) else {
-            if matches!(record.txn, Txn::CloseSession { .. }) {
+            if matches!(*record.txn, Txn::CloseSession { .. }) {
                 // Expired by the leader: the session's connections here end.
                 for conn in self.clients.connections_of(header.session) {
                     self.close_connection(conn);
@@ -373,7 +373,7 @@ impl Peer {
         if matches!(outcome, Ok(OpResult::SessionClosed)) {
             state.session = None;
         }
-        let cxid = if matches!(record.txn, Txn::CreateSession { .. }) {
+        let cxid = if matches!(*record.txn, Txn::CreateSession { .. }) {
             0
         } else {
             header.cxid

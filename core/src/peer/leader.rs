@@ -16,6 +16,7 @@ use crate::server::{Note, Output};
 use crate::tree::{DataTree, ErrorCode};
 use crate::txn::{Txn, TxnHeader};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
@@ -530,7 +531,7 @@ impl Peer {
         let lost_update = self.config.bugs.has(PlantedBug::LostUpdateInMulti);
         let expiry_keeps_ephemerals = self.config.bugs.has(PlantedBug::EphemeralAfterExpiry);
         let prep = self.leading().prep.as_ref().expect("established");
-        let mut txn = match &request {
+        let txn = match &request {
             Forwarded::CreateSession { timeout_ms } => prep.prepare_create_session(*timeout_ms),
             Forwarded::CloseSession => prep.prepare_close_session(session),
             Forwarded::ExpireSession => {
@@ -551,7 +552,7 @@ impl Peer {
             prev_zxid: last,
             synced_zxid: self.store.durable(),
             header,
-            txn: txn.clone(),
+            txn: Arc::new(txn),
         };
         if self
             .store
@@ -559,10 +560,9 @@ impl Peer {
             .is_err()
         {
             // Too large to log: the request fails instead (it still takes its zxid).
-            txn = Txn::Error {
+            record.txn = Arc::new(Txn::Error {
                 code: ErrorCode::BadArguments,
-            };
-            record.txn = txn.clone();
+            });
             self.store
                 .append(record.clone(), &mut self.outputs)
                 .expect("an error txn always fits");
@@ -572,8 +572,8 @@ impl Peer {
             .prep
             .as_mut()
             .expect("established")
-            .apply(&header, &txn);
-        self.leader_track_proposal(&header, &txn);
+            .apply(&header, &record.txn);
+        self.leader_track_proposal(&header, &record.txn);
         let content = content_hash(&record);
         self.outputs
             .push(Output::Note(Note::Proposed { zxid, content }));

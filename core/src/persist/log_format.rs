@@ -21,6 +21,7 @@
 use crate::codec::{DecodeError, Reader, Writer, MAX_DATA_BYTES};
 use crate::ids::Zxid;
 use crate::txn::{Txn, TxnHeader};
+use std::sync::Arc;
 
 pub const LOG_MAGIC: u32 = u32::from_be_bytes(*b"ZKLG");
 pub const LOG_VERSION: u32 = 2;
@@ -34,12 +35,16 @@ pub const SECTOR_BYTES: u64 = 512;
 pub const MAX_RECORD_BYTES: usize = 4 * MAX_DATA_BYTES;
 
 /// One txn as logged.
+///
+/// The txn is shared, not copied, between the holders of one record (a replica's log and
+/// its proposals, the notes it gives, the records it applies): it never changes once
+/// logged. Equality and hashing see through the sharing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LogRecord {
     pub prev_zxid: Zxid,
     pub synced_zxid: Zxid,
     pub header: TxnHeader,
-    pub txn: Txn,
+    pub txn: Arc<Txn>,
 }
 
 impl LogRecord {
@@ -186,7 +191,7 @@ fn decode_payload(payload: &[u8]) -> Result<LogRecord, DecodeError> {
         prev_zxid,
         synced_zxid,
         header,
-        txn,
+        txn: Arc::new(txn),
     })
 }
 

@@ -142,7 +142,7 @@ mod tests {
                 zxid,
                 time_ms: 0,
             },
-            txn: Txn::CreateSession { timeout_ms: 100 },
+            txn: Txn::CreateSession { timeout_ms: 100 }.into(),
         }
     }
 

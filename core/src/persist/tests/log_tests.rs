@@ -27,7 +27,8 @@ fn record(counter: u32) -> LogRecord {
             path: "/a".to_string(),
             data: vec![1, 2, 3],
             version: 4,
-        },
+        }
+        .into(),
     }
 }
 

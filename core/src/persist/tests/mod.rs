@@ -166,7 +166,7 @@ impl History {
                 prev_zxid: last,
                 synced_zxid: Zxid::ZERO,
                 header,
-                txn,
+                txn: txn.into(),
             });
             history.trees.push(tree.clone());
             last = zxid;

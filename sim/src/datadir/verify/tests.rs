@@ -35,7 +35,7 @@ fn record(counter: u32, synced: u32) -> LogRecord {
             zxid: zxid(counter),
             time_ms: u64::from(counter),
         },
-        txn: Txn::CreateSession { timeout_ms: 1000 },
+        txn: Txn::CreateSession { timeout_ms: 1000 }.into(),
     }
 }
 
