@@ -15,6 +15,7 @@ mod follower;
 mod follower_tests;
 mod leader;
 mod leader_clients;
+pub mod logged;
 #[cfg(test)]
 mod lone_tests;
 pub mod messages;

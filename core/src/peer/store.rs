@@ -12,6 +12,7 @@
 use crate::bugs::Bugs;
 use crate::ids::{Epoch, Zxid};
 use crate::io::DiskOp;
+use crate::peer::logged::LoggedRecords;
 use crate::peer::messages::SnapshotData;
 use crate::persist::epoch_file::atomic_write_ops;
 use crate::persist::log_format::{align_up, encode_log_header, encode_record, SECTOR_BYTES};
@@ -25,7 +26,7 @@ use crate::server::log_writer::LogWriter;
 use crate::server::snapshot::SnapshotJob;
 use crate::server::{initial_files, splitmix64, Note, Output};
 use crate::tree::DataTree;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// What a disk completion meant, for the roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +58,7 @@ pub struct StoreConfig {
 pub struct Store {
     config: StoreConfig,
     pub(crate) tree: DataTree,
-    logged: BTreeMap<Zxid, LogRecord>,
+    logged: LoggedRecords,
     last_logged: Zxid,
     /// A TRUNC below applied txns (beyond ZAB's model) left the tree past
     /// the log's end until the replica halts and reloads.
@@ -92,13 +93,7 @@ impl Store {
     ) -> Store {
         // Moved, not copied: the records are in zxid order, so the map is
         // built in one pass.
-        let records = std::mem::take(&mut recovered.log_records);
-        let record_count = records.len();
-        let logged: BTreeMap<Zxid, LogRecord> = records
-            .into_iter()
-            .map(|record| (record.zxid(), record))
-            .collect();
-        assert_eq!(logged.len(), record_count, "recovered zxids are distinct");
+        let logged = LoggedRecords::from_sorted(std::mem::take(&mut recovered.log_records));
         let snapshot_zxid = recovered.snapshot_tree.last_processed_zxid();
         let mut store = Store {
             restored: recovered.restored && !recovered.repairing,
@@ -144,7 +139,7 @@ impl Store {
             .files
             .logs
             .iter()
-            .filter(|(first, _)| !self.logged.contains_key(first))
+            .filter(|(first, _)| !self.logged.contains(**first))
             .map(|(first, name)| (*first, name.clone()))
             .collect();
         for (_, name) in empty {
@@ -294,15 +289,12 @@ impl Store {
     }
 
     pub fn record(&self, zxid: Zxid) -> Option<&LogRecord> {
-        self.logged.get(&zxid)
+        self.logged.get(zxid)
     }
 
     /// Logged records after `zxid`, in order.
     pub fn records_after(&self, zxid: Zxid) -> Vec<LogRecord> {
-        self.logged
-            .range(Zxid(zxid.0.saturating_add(1))..)
-            .map(|(_, record)| record.clone())
-            .collect()
+        self.logged.after(zxid).cloned().collect()
     }
 
     /// The zxids of the logged records that chain back from the last one
@@ -312,16 +304,19 @@ impl Store {
     /// no later record continues; the snapshot holds what lies between.
     fn chained_zxids(&self) -> Vec<Zxid> {
         let mut chain = Vec::new();
-        let mut expected = self.logged.last_key_value().map(|(zxid, _)| *zxid);
-        for (zxid, record) in self.logged.iter().rev() {
-            if Some(*zxid) != expected {
+        let mut expected = self.logged.last().map(LogRecord::zxid);
+        for record in self.logged.iter().rev() {
+            if Some(record.zxid()) != expected {
                 break;
             }
-            chain.push(*zxid);
+            chain.push(record.zxid());
             expected = Some(record.prev_zxid);
         }
         chain.reverse();
-        assert_eq!(chain.last(), self.logged.last_key_value().map(|(z, _)| z));
+        assert_eq!(
+            chain.last().copied(),
+            self.logged.last().map(LogRecord::zxid)
+        );
         chain
     }
 
@@ -331,8 +326,8 @@ impl Store {
     pub fn history_window(&self) -> (Vec<Zxid>, Zxid) {
         if self
             .logged
-            .last_key_value()
-            .is_none_or(|(last, _)| *last != self.last_logged)
+            .last()
+            .is_none_or(|last| last.zxid() != self.last_logged)
         {
             // The state is ahead of the log (a snapshot covers a lost log tail):
             // only a SNAP can bring anyone behind up to it.
@@ -340,7 +335,7 @@ impl Store {
         }
         let zxids = self.chained_zxids();
         let base = match zxids.first() {
-            Some(first) => self.logged[first].prev_zxid,
+            Some(&first) => self.logged.get(first).expect("in the chain").prev_zxid,
             None => self.last_logged,
         };
         assert!(zxids.first().is_none_or(|first| base < *first));
@@ -353,7 +348,7 @@ impl Store {
     pub fn holds(&self, zxid: Zxid) -> bool {
         let chain = self.chained_zxids();
         let base = match chain.first() {
-            Some(first) => self.logged[first].prev_zxid,
+            Some(&first) => self.logged.get(first).expect("in the chain").prev_zxid,
             None => self.last_logged,
         };
         zxid == base || zxid == self.last_logged || chain.binary_search(&zxid).is_ok()
@@ -369,7 +364,7 @@ impl Store {
 
     /// Every logged txn's zxid, for observers.
     pub fn logged_zxids(&self) -> Vec<Zxid> {
-        self.logged.keys().copied().collect()
+        self.logged.iter().map(LogRecord::zxid).collect()
     }
 
     /// The applied tree as a snapshot for a follower.
@@ -403,7 +398,7 @@ impl Store {
         outputs.push(Output::Note(Note::Logged {
             record: record.clone(),
         }));
-        self.logged.insert(zxid, record);
+        self.logged.push(record);
         if let Some(rolled) = self.log.append(zxid, bytes, &mut self.disk, outputs) {
             self.files
                 .logs
@@ -427,8 +422,9 @@ impl Store {
         }
         let records: Vec<LogRecord> = self
             .logged
-            .range(Zxid(from.0 + 1)..=zxid)
-            .map(|(_, r)| r.clone())
+            .after(from)
+            .take_while(|r| r.zxid() <= zxid)
+            .cloned()
             .collect();
         assert!(
             records.last().is_some_and(|last| last.zxid() == zxid),
@@ -578,13 +574,9 @@ impl Store {
             .next_back()
             .map(|(z, n)| (*z, n.clone()));
         if let Some((first, name)) = holder {
-            let beyond = self.logged.range(Zxid(to.0 + 1)..).next().is_some();
+            let beyond = self.logged.after(to).next().is_some();
             if beyond {
-                let kept: Vec<LogRecord> = self
-                    .logged
-                    .range(first..=to)
-                    .map(|(_, r)| r.clone())
-                    .collect();
+                let kept: Vec<LogRecord> = self.logged.between(first, to).cloned().collect();
                 self.rewrite_log_file(&name, &kept, outputs);
             }
         }
@@ -593,7 +585,7 @@ impl Store {
             dirty.is_none(),
             "snapshot {dirty:?} is past the TRUNC point {to}: the tree held an uncommitted txn"
         );
-        self.logged.retain(|zxid, _| *zxid <= to);
+        self.logged.truncate_after(to);
         self.last_logged = to;
         self.written_early = self.written_early.min(to);
         self.log.reset_to(to);
@@ -806,7 +798,7 @@ impl Store {
             .copied()
             .unwrap_or(Zxid(u64::MAX));
         let keep_from = oldest_log.min(Zxid(self.applied().0.saturating_add(1)));
-        self.logged.retain(|zxid, _| *zxid >= keep_from);
+        self.logged.drop_before(keep_from);
     }
 
     fn next_snapshot_threshold(&mut self) -> u64 {
@@ -823,14 +815,14 @@ impl Store {
         self.log.check_invariants();
         assert!(self.applied() <= self.last_logged || self.tree_past_log);
         assert!(self.current_epoch <= self.accepted_epoch);
-        if let Some((last, _)) = self.logged.last_key_value() {
+        if let Some(last) = self.logged.last().map(LogRecord::zxid) {
             // Equal, or the state is ahead of the log: a snapshot covers a lost tail.
             assert!(
-                *last <= self.last_logged,
+                last <= self.last_logged,
                 "no logged record is past the log's end"
             );
             assert!(
-                *last == self.last_logged
+                last == self.last_logged
                     || self.applied() == self.last_logged
                     || self.tree_past_log
             );
