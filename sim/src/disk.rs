@@ -237,10 +237,15 @@ impl Inode {
         let end = offset + len_u64(data);
         // Zero-filling a gap past the old end changes those bytes too.
         self.before_change(offset.min(len_before), end);
-        if self.current.len() < to_usize(end) {
-            self.current.resize(to_usize(end), 0);
+        let (start, stop) = (to_usize(offset), to_usize(end));
+        if self.current.len() < start {
+            self.current.resize(start, 0);
         }
-        self.current[to_usize(offset)..to_usize(end)].copy_from_slice(data);
+        // Overwrite what exists, append the rest (no zero fill to overwrite).
+        let overlap = self.current.len().min(stop) - start;
+        self.current[start..start + overlap].copy_from_slice(&data[..overlap]);
+        self.current.extend_from_slice(&data[overlap..]);
+        assert_eq!(self.current_len(), end.max(len_before));
         self.after_change(offset.min(len_before), end);
     }
 

@@ -232,28 +232,52 @@ impl WorkloadGen {
         rng.gen_range(0..100) < self.config.watch_percent
     }
 
+    /// `/kN`. (Built by hand, as `key_path` and `value`: these run for every op.)
     fn top_path(&self, rng: &mut impl Rng) -> String {
-        format!("/k{}", rng.gen_range(0..self.config.paths))
+        let mut path = String::with_capacity(16);
+        path.push_str("/k");
+        push_decimal(&mut path, u64::from(rng.gen_range(0..self.config.paths)));
+        path
     }
 
     fn key_path(&self, rng: &mut impl Rng) -> String {
-        let top = self.top_path(rng);
+        let mut path = self.top_path(rng);
         if rng.gen_bool(0.3) {
-            format!("{top}/c")
-        } else {
-            top
+            path.push_str("/c");
         }
+        path
     }
 
-    /// A unique value: the writer's name and count, padded to a random length.
+    /// A unique value: the writer's name and count (`cN-M`), padded with dots to a random
+    /// length.
     fn value(&self, client: usize, memory: &mut ClientMemory, rng: &mut impl Rng) -> Vec<u8> {
         memory.writes += 1;
         let [low, high] = self.config.value_bytes;
         let len = rng.gen_range(low..=high) as usize;
-        let mut value = format!("c{client}-{}", memory.writes).into_bytes();
+        let mut name = String::with_capacity(len.max(24));
+        name.push('c');
+        push_decimal(&mut name, client as u64);
+        name.push('-');
+        push_decimal(&mut name, memory.writes);
+        let mut value = name.into_bytes();
         value.resize(len.max(value.len()), b'.');
         value
     }
+}
+
+/// Appends `value` in decimal, as `format!("{value}")` writes it.
+fn push_decimal(text: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    text.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
 }
 
 fn cumulative(mix: &OpMix) -> Vec<(u64, Kind)> {
@@ -278,4 +302,21 @@ fn cumulative(mix: &OpMix) -> Vec<(u64, Kind)> {
             (total, kind)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decimals_are_what_format_writes(value in any::<u64>(), small in 0u64..1000) {
+            for number in [value, small, 0, u64::MAX] {
+                let mut text = String::from("x");
+                push_decimal(&mut text, number);
+                prop_assert_eq!(text, format!("x{number}"));
+            }
+        }
+    }
 }

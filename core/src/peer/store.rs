@@ -420,22 +420,17 @@ impl Store {
             // reloads; what the leader sends meanwhile is logged, not applied.)
             return Vec::new();
         }
-        let records: Vec<LogRecord> = self
-            .logged
-            .after(from)
-            .take_while(|r| r.zxid() <= zxid)
-            .cloned()
-            .collect();
         assert!(
-            records.last().is_some_and(|last| last.zxid() == zxid),
+            self.logged.contains(zxid),
             "applying {zxid}, which is not logged"
         );
         assert_eq!(
-            records[0].prev_zxid, from,
+            self.logged.after(from).next().map(|first| first.prev_zxid),
+            Some(from),
             "applied records continue the tree"
         );
-        let mut applied = Vec::with_capacity(records.len());
-        for record in records {
+        let mut applied = Vec::new();
+        for record in self.logged.after(from).take_while(|r| r.zxid() <= zxid) {
             let outcome = self.tree.apply(&record.header, &record.txn);
             let digest = self.tree.digest();
             outputs.push(Output::Note(Note::Applied {
@@ -443,8 +438,9 @@ impl Store {
                 digest,
             }));
             self.txns_since_snapshot += 1;
-            applied.push((record, outcome));
+            applied.push((record.clone(), outcome));
         }
+        assert!(applied.last().is_some_and(|(last, _)| last.zxid() == zxid));
         assert_eq!(self.applied(), zxid);
         self.maybe_start_snapshot(outputs);
         applied
