@@ -91,8 +91,7 @@ impl Store {
         skip_truncation: bool,
         outputs: &mut Vec<Output>,
     ) -> Store {
-        // Moved, not copied: the records are in zxid order, so the map is
-        // built in one pass.
+        // Moved, not copied: the recovered records are in zxid order already.
         let logged = LoggedRecords::from_sorted(std::mem::take(&mut recovered.log_records));
         let snapshot_zxid = recovered.snapshot_tree.last_processed_zxid();
         let mut store = Store {
